@@ -1,0 +1,38 @@
+"""System checks for what PDFs need from the machine: a CJK font and HarfBuzz's subsetter.
+
+Without libharfbuzz-subset0 WeasyPrint takes ~8 s for one Chinese page instead of 0.15 s;
+without a CJK font Chinese prints as boxes.
+"""
+
+import ctypes.util
+import shutil
+import subprocess
+
+from django.core.checks import Warning, register
+
+CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+
+
+def missing_pdf_dependencies() -> list[str]:
+    missing = []
+    if not ctypes.util.find_library("harfbuzz-subset"):
+        missing.append("libharfbuzz-subset0")
+    families = ""
+    if shutil.which("fc-list"):
+        families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
+    if not all(f in families for f in CJK_FAMILIES):
+        missing.append("fonts-noto-cjk")
+    return missing
+
+
+@register()
+def pdf_dependencies(app_configs, **kwargs):
+    return [
+        Warning(
+            f"PDF 生成缺少系统软件包：{name}",
+            hint=f"请以 root 运行 apt-get install {name}（Debian）。"
+            + ("缺少它时一页中文 PDF 需约 8 秒。" if name == "libharfbuzz-subset0" else "缺少它时中文显示为方框。"),
+            id="common.W001" if name == "libharfbuzz-subset0" else "common.W002",
+        )
+        for name in missing_pdf_dependencies()
+    ]

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dangwei.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("committees/", include("committees.urls")),
+    path("admin/", admin.site.urls),
+]

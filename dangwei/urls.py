@@ -7,5 +7,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("committees/", include("committees.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("cobuilding/", include("cobuilding.urls")),
+    path("inbox/", include("inbox.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -39,8 +39,10 @@ INSTALLED_APPS = [
     "csp",
     "common",
     "accounts",
+    "inbox",
     "committees",
     "meetings",
+    "cobuilding",
     "funding",
     "assessment",
 ]

@@ -309,6 +309,15 @@ class Post(TimeStampedModel):
     holder_name = models.CharField(_("姓名"), max_length=40)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("所在单位"))
     holder_title = models.CharField(_("单位职务"), max_length=60, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("平台账号"),
+        help_text=_("任职人登录平台的账号：用于会议通知、回执和本人表决。"),
+    )
     is_unit_party_head = models.BooleanField(_("是单位党组织负责人"), default=False)
     is_part_time = models.BooleanField(_("兼职"), default=True)
     recommended_by = models.JSONField(_("推荐方"), default=list, blank=True)

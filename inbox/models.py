@@ -1,0 +1,59 @@
+"""A durable outbox that is also the in-portal inbox.
+
+Every notice (meeting notices and updates, reminders, results) is one ``Message`` row with a
+unique ``key`` (e.g. ``meeting:12:v3:notice:attendee:45``): enqueueing twice records it once.
+The sweep claims due rows under row locks and sends each e-mail; ``sent_at`` records delivery.
+A worker that dies mid-send leaves a claim that expires, so at most that one message repeats.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        CANCELLED = "cancelled", _("已撤销")
+
+    key = models.CharField(_("去重键"), max_length=200, unique=True)
+    kind = models.CharField(_("类别"), max_length=40, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("收件人"),
+    )
+    email = models.EmailField(_("邮箱"), blank=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"))
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    due_at = models.DateTimeField(_("发送时间"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    claimed_until = models.DateTimeField(_("发送锁定至"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        ordering = ["-due_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="message_due"),
+            models.Index(fields=["recipient", "read_at"], name="message_unread"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(state="sent") | Q(sent_at__isnull=False), name="message_sent_dated"),
+        ]
+
+    def __str__(self):
+        return self.subject

@@ -136,6 +136,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", Path(importlib.util.find_spec("bootstrap").submodule_search_locations[0])),

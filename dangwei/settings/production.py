@@ -1,4 +1,9 @@
-"""Production: secrets from the environment, HTTPS only, strict headers."""
+"""Production: secrets from the environment, HTTPS only, strict headers.
+
+Required: SECRET_KEY (50+ random characters), ALLOWED_HOSTS, DATABASE_URL (PostgreSQL),
+REDIS_URL. Optional: EMAIL_URL (default smtp://localhost:25), CSRF_TRUSTED_ORIGINS,
+SECURE_SSL_REDIRECT (default true; TLS ends at a proxy that sets X-Forwarded-Proto).
+"""
 
 from .base import *  # noqa: F403
 from .base import env
@@ -6,6 +11,11 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Keep database connections between requests; drop broken ones before use.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -20,3 +30,5 @@ STORAGES = {
 }
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update(EMAIL_CONFIG)
+
+LOGGING["root"] = {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")}

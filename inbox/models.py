@@ -57,3 +57,21 @@ class Message(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class CalendarToken(models.Model):
+    """The secret of a user's iCalendar feed URL (issue #3 item 8): whoever holds the URL reads
+    the feed, so it can be replaced at any time (the old URL then stops working)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token", verbose_name=_("用户")
+    )
+    token = models.CharField(_("密钥"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("日历订阅密钥")
+        verbose_name_plural = _("日历订阅密钥")
+
+    def __str__(self):
+        return str(self.user)

@@ -1,11 +1,38 @@
-"""Writes to the outbox/inbox."""
+"""Writes to the outbox/inbox, and the sweep that delivers it.
 
+Exactly once: ``message_enqueue`` records one row per ``key`` (the database's unique key carries
+the guarantee under races). The sweep claims one due row at a time under
+``select_for_update(skip_locked=True)``, stamps ``claimed_until`` and commits the claim before it
+sends, so two sweeps (two beat processes, a task delivered twice) never send the same row. A
+worker that dies mid-send leaves its claim to expire: only that one message may go out again.
+"""
+
+import dataclasses
 import datetime
+import logging
+import secrets
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Message
+from .models import CalendarToken, Message
+
+logger = logging.getLogger("dangwei.inbox")
+
+# One e-mail never takes this long: a claim older than this belongs to a dead worker.
+CLAIM_FOR = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+# Backoff after the 1st, 2nd, 3rd, 4th failed attempt; the 5th failure is final.
+BACKOFF = (
+    datetime.timedelta(minutes=1),
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=30),
+    datetime.timedelta(hours=2),
+)
+SWEEP_LIMIT = 500
 
 
 def message_enqueue(
@@ -46,8 +73,166 @@ def message_enqueue(
 
 
 @transaction.atomic
-def message_cancel_pending(*, key_prefix: str) -> int:
-    """Withdraw unsent messages (e.g. a reminder re-planned after a reschedule)."""
-    return Message.objects.filter(key__startswith=key_prefix, state=Message.State.PENDING).update(
-        state=Message.State.CANCELLED
+def message_cancel_pending(*, key_prefix: str, key_suffix: str = "") -> int:
+    """Withdraw unsent messages (e.g. a reminder re-planned after a reschedule). A message being
+    sent right now (claimed) is withdrawn too: its sender then records nothing."""
+    qs = Message.objects.filter(key__startswith=key_prefix, state=Message.State.PENDING)
+    if key_suffix:
+        qs = qs.filter(key__endswith=key_suffix)
+    return qs.update(state=Message.State.CANCELLED)
+
+
+@transaction.atomic
+def message_mark_read(*, actor, message: Message) -> Message:
+    if message.recipient_id != actor.pk or message.read_at is not None:
+        return message
+    message.read_at = timezone.now()
+    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=message.read_at)
+    return message
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime.datetime) -> Q:
+    return (
+        Q(state=Message.State.PENDING, due_at__lte=now)
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     )
+
+
+def message_claim_next(*, now: datetime.datetime | None = None) -> Message | None:
+    """Claim the oldest due message that nobody else holds, and commit the claim.
+
+    ``skip_locked`` lets concurrent sweeps pass each other's rows; the conditional UPDATE repeats
+    the claimable test so the claim also holds where row locks do nothing (SQLite). An attempt is
+    counted at claim time, so a message that kills its worker every time still ends FAILED.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        candidate = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now))
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if candidate is None:
+            return None
+        message = Message.objects.get(pk=candidate)
+        claimed = Message.objects.filter(_claimable(now), pk=candidate).update(
+            claimed_until=now + CLAIM_FOR, attempts=message.attempts + 1
+        )
+        if not claimed:
+            return None
+        message.claimed_until = now + CLAIM_FOR
+        message.attempts += 1
+        return message
+
+
+def _absolute(url: str) -> str:
+    if not url or url.startswith("http"):
+        return url
+    return getattr(settings, "PORTAL_BASE_URL", "http://localhost:8000").rstrip("/") + url
+
+
+def _send_email(message: Message) -> None:
+    body = message.body
+    if message.url:
+        body = f"{body}\n\n{_absolute(message.url)}"
+    EmailMessage(subject=message.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.email]).send(
+        fail_silently=False
+    )
+
+
+def message_deliver(*, message: Message, now: datetime.datetime | None = None) -> str:
+    """Send one claimed message and record the outcome. Returns the new state."""
+    error = ""
+    if message.email:
+        try:
+            _send_email(message)
+        except Exception as exc:  # noqa: BLE001 - any transport error is a failed attempt
+            error = f"{type(exc).__name__}: {exc}"[:300]
+            logger.warning("message %s not sent: %s", message.key, error)
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = Message.objects.select_for_update().filter(pk=message.pk, state=Message.State.PENDING).first()
+        if row is None:  # cancelled meanwhile, or already recorded by a worker whose claim we inherited
+            return ""
+        row.claimed_until = None
+        if not error:
+            row.state = Message.State.SENT
+            row.sent_at = now
+            row.last_error = ""
+            row.save(update_fields=["state", "sent_at", "claimed_until", "last_error"])
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.state = Message.State.FAILED
+            row.last_error = error
+            row.save(update_fields=["state", "claimed_until", "last_error"])
+        else:
+            row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+            row.last_error = error
+            row.save(update_fields=["next_attempt_at", "claimed_until", "last_error"])
+        return row.state
+
+
+@dataclasses.dataclass
+class SweepResult:
+    sent: list[Message] = dataclasses.field(default_factory=list)
+    failed: list[Message] = dataclasses.field(default_factory=list)
+    retrying: list[Message] = dataclasses.field(default_factory=list)
+
+
+def outbox_sweep(*, limit: int = SWEEP_LIMIT, now: datetime.datetime | None = None) -> SweepResult:
+    """One pass over the due messages: claim, send, record; at most ``limit`` messages."""
+    result = SweepResult()
+    for _ in range(limit):
+        message = message_claim_next(now=now)
+        if message is None:
+            break
+        state = message_deliver(message=message, now=now)
+        if state == Message.State.SENT:
+            result.sent.append(message)
+        elif state == Message.State.FAILED:
+            result.failed.append(message)
+        elif state == Message.State.PENDING:
+            result.retrying.append(message)
+    return result
+
+
+def outbox_kick() -> None:
+    """Ask a worker to sweep now (after commit). Beat sweeps every minute anyway, so when the
+    broker is down this only logs: the messages are already safe in the database."""
+    from .tasks import sweep_outbox
+
+    def _kick():
+        try:
+            sweep_outbox.apply_async(retry=False)
+        except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the request
+            logger.warning("outbox sweep not queued (broker unavailable): %s", exc)
+
+    transaction.on_commit(_kick)
+
+
+# --- calendar feed tokens ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_get_or_create(*, user) -> CalendarToken:
+    token = CalendarToken.objects.filter(user=user).first()
+    if token is not None:
+        return token
+    try:
+        with transaction.atomic():
+            return CalendarToken.objects.create(user=user, token=secrets.token_urlsafe(32))
+    except IntegrityError:
+        return CalendarToken.objects.get(user=user)
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user) -> CalendarToken:
+    token = calendar_token_get_or_create(user=user)
+    token.token = secrets.token_urlsafe(32)
+    token.save(update_fields=["token", "created_at"])
+    return token

@@ -241,6 +241,7 @@ class Motion(TimeStampedModel):
     opened_at = models.DateTimeField(_("开始表决"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束表决"), null=True, blank=True)
     entitled_count = models.PositiveIntegerField(_("应到会（有表决权）"), null=True, blank=True)
+    present_count = models.PositiveIntegerField(_("实到（有表决权）"), null=True, blank=True)
     votes_for = models.PositiveIntegerField(_("赞成"), null=True, blank=True)
     votes_against = models.PositiveIntegerField(_("反对"), null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(_("弃权"), null=True, blank=True)
@@ -275,6 +276,7 @@ class MotionVoter(models.Model):
     attendee = models.ForeignKey(Attendee, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=40)
     recused = models.BooleanField(default=False)
+    present = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["motion", "attendee"], name="motion_voter_once")]

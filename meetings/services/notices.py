@@ -1,0 +1,234 @@
+"""Meeting notices (R12.2) through the durable outbox, and the attendees' replies (回执).
+
+One message per attendee per meeting version, keyed
+``meeting:<id>:v<version>:<notice|update|reminder>:attendee:<attendee_id>`` (and
+``meeting:<id>:cancel:attendee:<id>``): recording twice records once. Every notice is due at
+once; the reminder is planned 24 hours before the start and re-planned on a reschedule. These
+functions run inside the caller's transaction; the sweep is asked to run after commit.
+"""
+
+import datetime
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.audit import set_actor
+from inbox.services import message_cancel_pending, message_enqueue, outbox_kick
+from meetings.models import Attendee, Meeting
+
+REMINDER_BEFORE = datetime.timedelta(hours=24)
+REPLY_SALT = "meetings.reply"
+
+
+def _when(value: datetime.datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def reply_token(attendee: Attendee) -> str:
+    """A signed link for attendees without an account: it names the attendee and nothing else."""
+    return signing.dumps({"a": attendee.pk}, salt=REPLY_SALT)
+
+
+def attendee_from_token(token: str) -> int | None:
+    try:
+        return int(signing.loads(token, salt=REPLY_SALT)["a"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def reply_url(attendee: Attendee) -> str:
+    if attendee.user_id:
+        return reverse("meetings:reply", args=[attendee.meeting_id])
+    return reverse("meetings:reply_token", args=[reply_token(attendee)])
+
+
+def _reachable(attendee: Attendee) -> bool:
+    return bool(attendee.user_id or attendee.email)
+
+
+def _topics(meeting: Meeting) -> str:
+    items = list(meeting.agenda_items.order_by("order", "pk"))
+    return "\n".join(f"{i}. {item.title}" for i, item in enumerate(items, start=1))
+
+
+def _details(meeting: Meeting) -> str:
+    return _(
+        "会议：%(title)s（%(kind)s）\n时间：%(when)s（约 %(minutes)s 分钟）\n"
+        "地点：%(place)s\n主持人：%(chair)s\n议题：\n%(topics)s"
+    ) % {
+        "title": meeting.title,
+        "kind": meeting.get_kind_display(),
+        "when": _when(meeting.starts_at),
+        "minutes": meeting.duration_minutes,
+        "place": meeting.place,
+        "chair": meeting.chair_name or _("（待定）"),
+        "topics": _topics(meeting),
+    }
+
+
+def _enqueue(*, meeting: Meeting, attendee: Attendee, what: str, subject: str, body: str, due_at=None, versioned=True):
+    if not _reachable(attendee):
+        return None
+    version = f"v{meeting.version}:" if versioned else ""
+    return message_enqueue(
+        key=f"meeting:{meeting.pk}:{version}{what}:attendee:{attendee.pk}",
+        kind=f"meeting_{what}",
+        recipient=attendee.user,
+        email=attendee.email,
+        subject=subject,
+        body=body,
+        url=reply_url(attendee),
+        due_at=due_at,
+    )
+
+
+def _plan_reminder(meeting: Meeting, attendee: Attendee) -> None:
+    due = meeting.starts_at - REMINDER_BEFORE
+    if due <= timezone.now():
+        return  # an urgent meeting: the notice itself is the reminder
+    _enqueue(
+        meeting=meeting,
+        attendee=attendee,
+        what="reminder",
+        subject=_("【会议提醒】%(title)s 将于%(when)s召开")
+        % {"title": meeting.title, "when": _when(meeting.starts_at)},
+        body=_("%(name)s：\n提醒您按时参加会议。\n\n%(details)s")
+        % {"name": attendee.name, "details": _details(meeting)},
+        due_at=due,
+    )
+
+
+def _notice_body(meeting: Meeting, attendee: Attendee) -> str:
+    urgent = ""
+    if meeting.urgency_reason:
+        urgent = _("紧急召开理由（急事共商）：%(reason)s\n") % {"reason": meeting.urgency_reason}
+    return _(
+        "%(name)s：\n%(committee)s定于%(when)s召开%(title)s，请准时参加。\n%(urgent)s\n%(details)s\n\n"
+        "请通过下方链接回执：确认参加，或请假并说明事由。"
+    ) % {
+        "name": attendee.name,
+        "committee": meeting.committee.name,
+        "when": _when(meeting.starts_at),
+        "title": meeting.title,
+        "urgent": urgent,
+        "details": _details(meeting),
+    }
+
+
+def attendee_notify(*, meeting: Meeting, attendee: Attendee, kick: bool = True) -> None:
+    """The notice of the current version (due now) and its reminder, for one attendee."""
+    _enqueue(
+        meeting=meeting,
+        attendee=attendee,
+        what="notice",
+        subject=_("【会议通知】%(title)s（%(when)s）") % {"title": meeting.title, "when": _when(meeting.starts_at)},
+        body=_notice_body(meeting, attendee),
+    )
+    _plan_reminder(meeting, attendee)
+    if kick:
+        outbox_kick()
+
+
+def meeting_notify(*, meeting: Meeting) -> None:
+    """R12.2: everyone on the list, at once."""
+    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+        attendee_notify(meeting=meeting, attendee=attendee, kick=False)
+    outbox_kick()
+
+
+def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict) -> None:
+    """A new time or place: what the previous version still had pending is withdrawn (an unsent
+    notice, the reminder), and everyone gets the update with a new reminder."""
+    message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:v{previous_version}:")
+    changes = []
+    if "starts_at" in old:
+        changes.append(
+            _("时间由 %(old)s 改为 %(new)s") % {"old": _when(old["starts_at"]), "new": _when(meeting.starts_at)}
+        )
+    if "place" in old:
+        changes.append(_("地点由“%(old)s”改为“%(new)s”") % {"old": old["place"], "new": meeting.place})
+    change_text = "；".join(changes)
+    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+        _enqueue(
+            meeting=meeting,
+            attendee=attendee,
+            what="update",
+            subject=_("【会议变更】%(title)s：%(change)s") % {"title": meeting.title, "change": change_text},
+            body=_("%(name)s：\n会议安排有变更：%(change)s。\n\n%(details)s\n\n请通过下方链接重新回执。")
+            % {"name": attendee.name, "change": change_text, "details": _details(meeting)},
+        )
+        _plan_reminder(meeting, attendee)
+    outbox_kick()
+
+
+def meeting_notify_cancel(*, meeting: Meeting) -> None:
+    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+        _enqueue(
+            meeting=meeting,
+            attendee=attendee,
+            what="cancel",
+            versioned=False,
+            subject=_("【会议取消】%(title)s（原定%(when)s）")
+            % {"title": meeting.title, "when": _when(meeting.starts_at)},
+            body=_("%(name)s：\n原定于%(when)s在%(place)s召开的%(title)s已取消。\n取消原因：%(reason)s")
+            % {
+                "name": attendee.name,
+                "when": _when(meeting.starts_at),
+                "place": meeting.place,
+                "title": meeting.title,
+                "reason": meeting.cancel_reason,
+            },
+        )
+    outbox_kick()
+
+
+def meeting_withdraw_pending(*, meeting: Meeting) -> int:
+    """Nothing still pending for this meeting goes out (cancelled, or held already)."""
+    return message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:")
+
+
+def attendee_withdraw_pending(*, meeting: Meeting, attendee: Attendee) -> int:
+    return message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:", key_suffix=f":attendee:{attendee.pk}")
+
+
+def replies_reset(*, actor, meeting: Meeting) -> None:
+    """A new time asks everyone to reply again."""
+    for attendee in meeting.attendees.exclude(reply=Attendee.Reply.NONE):
+        attendee.reply = Attendee.Reply.NONE
+        attendee.reply_reason = ""
+        attendee.replied_at = None
+        set_actor(attendee, actor, _("会议改期，回执重置"))
+        attendee.save(update_fields=["reply", "reply_reason", "replied_at"])
+
+
+# --- replies (回执) ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendee_reply(*, actor, attendee: Attendee, reply: str, reason: str = "") -> Attendee:
+    """The attendee confirms or asks for leave with a reason, until the meeting begins.
+    ``actor`` is the attendee's account, None for a signed link, or the secretary recording a
+    reply given by phone."""
+    meeting = Meeting.objects.select_for_update().get(pk=attendee.meeting_id)
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if meeting.status != Meeting.Status.NOTIFIED:
+        raise ValidationError(_("会议“%(status)s”，不能再回执。") % {"status": meeting.get_status_display()})
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("会议已经开始，不能再回执；请直接联系社区书记。"))
+    if reply not in (Attendee.Reply.CONFIRMED, Attendee.Reply.LEAVE):
+        raise ValidationError({"reply": _("请选择确认参加或请假。")})
+    reason = (reason or "").strip()
+    if reply == Attendee.Reply.LEAVE and not reason:
+        raise ValidationError({"reply_reason": _("请假请填写事由。")})
+    attendee.reply = reply
+    attendee.reply_reason = reason if reply == Attendee.Reply.LEAVE else ""
+    attendee.replied_at = timezone.now()
+    attendee.full_clean()
+    set_actor(attendee, actor)
+    attendee.save(update_fields=["reply", "reply_reason", "replied_at"])
+    return attendee

@@ -1,2 +1,13 @@
+from .views import agreements, commitments, dedication, members, pledges, projects, workspace
+
 app_name = "cobuilding"
-urlpatterns = []
+
+urlpatterns = [
+    *workspace.urlpatterns,
+    *pledges.urlpatterns,
+    *agreements.urlpatterns,
+    *projects.urlpatterns,
+    *dedication.urlpatterns,
+    *members.urlpatterns,
+    *commitments.urlpatterns,
+]

@@ -11,7 +11,7 @@ def home(request):
     user = request.user
     role = "admin" if user.is_superuser else user.role
     if role == "liaison":
-        return redirect(user.unit)
+        return redirect("cobuilding:workspace")
     if role == "secretary":
         committee = selectors.committee_current_for_community(community_id=user.community_id)
         if committee is not None:

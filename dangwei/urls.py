@@ -10,5 +10,6 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("cobuilding/", include("cobuilding.urls")),
     path("inbox/", include("inbox.urls")),
+    path("funding/", include("funding.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 """Audit trail helpers on top of django-simple-history: who, when, before → after."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 
@@ -51,8 +52,9 @@ def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
         }
     }
     original = type(obj)._meta
+    pending = []  # (entry changes index, Change, field, old raw, new raw) for FK names
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    for newer, older in zip(records, [*records[1:], None], strict=False):
         if len(entries) == limit:
             break
         changes = []
@@ -64,7 +66,10 @@ def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
                         label = original.get_field(field.name).verbose_name
                     except Exception:  # noqa: BLE001 - history-only fields
                         label = field.name
-                    changes.append(Change(str(label), _display(newer, field, old), _display(newer, field, new)))
+                    change = Change(str(label), _display(field, old), _display(field, new))
+                    if field.is_relation and field.related_model is not None:
+                        pending.append((change, field.related_model, old, new))
+                    changes.append(change)
         entries.append(
             HistoryEntry(
                 when=newer.history_date,
@@ -74,10 +79,24 @@ def history_entries(obj, limit: int = 50) -> list[HistoryEntry]:
                 changes=changes,
             )
         )
+    _name_related(pending)
     return entries
 
 
-def _display(record, field, value):
+def _name_related(pending) -> None:
+    """Show a changed foreign key by its object's name, one query per related model."""
+    ids_by_model = defaultdict(set)
+    for _change, model, old, new in pending:
+        ids_by_model[model].update(v for v in (old, new) if v is not None)
+    names = {model: model._default_manager.in_bulk(list(ids)) for model, ids in ids_by_model.items()}
+    for change, model, old, new in pending:
+        if old is not None:
+            change.old = str(names[model].get(old, old))
+        if new is not None:
+            change.new = str(names[model].get(new, new))
+
+
+def _display(field, value):
     if value is None or value == "":
         return "—"
     if field.choices:

@@ -8,7 +8,7 @@ are the community's and raise ``PermissionDenied`` (a 403 in the views).
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from committees.models import Committee, Grid, Unit
 from common.audit import set_actor
+from common.services import apply_changes as _apply
+from common.services import save_audited as _save
 from common.uploads import validate_upload
 
 from .models import (
@@ -67,24 +69,6 @@ def require_unit(actor, unit: Unit) -> None:
         raise PermissionDenied
     if role not in ("liaison", *REVIEWER_ROLES):
         raise PermissionDenied
-
-
-def _save(obj, actor, *, update_fields: Sequence[str] | None = None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        obj.save(update_fields=[*update_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    return obj
-
-
-def _apply(obj, fields: dict, allowed: Iterable[str]) -> list[str]:
-    allowed = set(allowed)
-    changed = [name for name, value in fields.items() if name in allowed and getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, fields[name])
-    return changed
 
 
 def _active_committee(unit: Unit) -> Committee:

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.audit import set_actor
+from common.services import apply_changes as _apply
+from common.services import save_audited as _save
 
 from .models import (
     TERM_YEARS_DEFAULT,
@@ -25,24 +27,6 @@ from .models import (
     Vacancy,
     add_years,
 )
-
-
-def _save(obj, actor, *, update_fields: Sequence[str] | None = None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        obj.save(update_fields=[*update_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    return obj
-
-
-def _apply(obj, fields: dict) -> list[str]:
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, fields[name])
-    return changed
-
 
 # --- committees (R1, R4, R6) -------------------------------------------------------------
 

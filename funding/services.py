@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from committees.models import Committee, Unit
 from common.audit import set_actor
+from common.services import save_audited as _save
 from common.uploads import validate_upload
 from inbox.services import message_enqueue
 
@@ -39,16 +40,6 @@ from .models import (
 from .money import FEN, allocate, fraction_to_decimal
 
 HUNDRED = Decimal(100)
-
-
-def _save(obj, actor, *, update_fields: Sequence[str] | None = None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        obj.save(update_fields=[*update_fields, *(["updated_at"] if hasattr(obj, "updated_at") else [])])
-    return obj
 
 
 def _lock_open(fiscal_year: FiscalYear) -> FiscalYear:

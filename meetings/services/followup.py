@@ -17,24 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.audit import set_actor
+from common.services import save_audited as _save
 from inbox.services import message_cancel_pending, message_enqueue
 from meetings.models import FollowUpTask, Meeting, Resolution, TaskUpdate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 REMINDER_AT = datetime.time(9, 0)
 TASK_FIELDS = ("title", "responsible_unit", "owner_name", "owner", "due_on")
-
-
-def _save(obj, actor, *, update_fields=None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        extra = ["updated_at"] if hasattr(obj, "updated_at") else []
-        obj.save(update_fields=[*update_fields, *extra])
-    return obj
 
 
 def _cn_day(day: datetime.date) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import Committee, Unit
 from common.audit import set_actor
+from common.services import save_audited as _save
 from meetings.models import Attendee, Meeting, MeetingRecord, Minutes, MinutesAmendment, Motion, Resolution
 
 from . import scheduling
@@ -25,17 +26,6 @@ from . import scheduling
 CN_NUMERALS = "一二三四五六七八九十"
 EDITABLE = (Minutes.Status.DRAFT, Minutes.Status.CIRCULATED)
 FINAL = (Minutes.Status.APPROVED, Minutes.Status.LOCKED)
-
-
-def _save(obj, actor, *, update_fields=None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        extra = ["updated_at"] if hasattr(obj, "updated_at") else []
-        obj.save(update_fields=[*update_fields, *extra])
-    return obj
 
 
 def _cn_day(day: datetime.date) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from committees.models import Committee, Post, Unit
 from committees.selectors import secretary_on
 from common.audit import set_actor
+from common.services import save_audited as _save
 from common.uploads import validate_upload
 from meetings.models import NOTICE_LEAD, AgendaAttachment, AgendaItem, Attendee, Meeting
 
@@ -25,17 +26,6 @@ from . import notices
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "png", "jpg", "jpeg")
 EDITABLE = (Meeting.Status.DRAFT, Meeting.Status.NOTIFIED)
 MEETING_FIELDS = ("kind", "title", "starts_at", "duration_minutes", "place", "urgency_reason")
-
-
-def _save(obj, actor, *, update_fields=None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        extra = ["updated_at"] if hasattr(obj, "updated_at") else []
-        obj.save(update_fields=[*update_fields, *extra])
-    return obj
 
 
 def _lock(meeting: Meeting) -> Meeting:

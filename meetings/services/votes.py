@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.audit import set_actor
+from common.services import save_audited as _save
 from meetings.models import AgendaItem, Attendee, Meeting, Motion, MotionVoter, Vote
 
 from .attendance import meeting_quorum, more_than_half, require_in_session
@@ -93,17 +94,6 @@ def result_of(motion: Motion) -> Result | None:
 
 MOTION_FIELDS = ("title", "text", "rule", "agenda_item", "concerns_unit")
 PREPARABLE = (Meeting.Status.DRAFT, Meeting.Status.NOTIFIED, Meeting.Status.HELD)
-
-
-def _save(obj, actor, *, update_fields=None, reason: str = ""):
-    obj.full_clean()
-    set_actor(obj, actor, reason)
-    if update_fields is None:
-        obj.save()
-    else:
-        extra = ["updated_at"] if hasattr(obj, "updated_at") else []
-        obj.save(update_fields=[*update_fields, *extra])
-    return obj
 
 
 def _check_settings(meeting: Meeting, fields: dict) -> None:

@@ -202,7 +202,9 @@ def agreement_scan_version(request, pk, history_id):
     """An earlier scan, kept in the history after a re-upload."""
     agreement = _agreement(request.user, pk)
     record = get_object_or_404(agreement.history, history_id=history_id)
-    return serve_file(record.scan, record.scan_name)
+    # The history keeps the file's name (a text column); open it through the live field's storage.
+    scan = agreement.scan
+    return serve_file(type(scan)(agreement, scan.field, record.scan), record.scan_name)
 
 
 urlpatterns = [

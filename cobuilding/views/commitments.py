@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from common.permissions import can_change, scoped
 from common.views import scoped_get_for_change
@@ -77,6 +78,7 @@ def commitment_create(request):
     )
 
 
+@require_POST
 @login_required
 def commitment_status(request, pk):
     user = request.user

@@ -93,7 +93,10 @@ def attendee_get_for_meeting(*, meeting: Meeting, pk: int) -> Attendee:
 
 
 def motion_visible_q(user) -> Q:
-    return scope_q(user, Motion) | _attendee_q(user, "meeting_id")
+    scope = scope_q(user, Motion)
+    if not scope:  # an empty Q means everything (admin); OR-ing it would drop it
+        return scope
+    return scope | _attendee_q(user, "meeting_id")
 
 
 def motion_get(*, user, pk: int) -> Motion:

@@ -47,11 +47,17 @@ def message_enqueue(
     due_at: datetime.datetime | None = None,
 ) -> Message:
     """Record one message, exactly once per ``key`` (idempotent: a second call returns the
-    first row unchanged). The database's unique key carries the guarantee under races."""
+    first row unchanged). The database's unique key carries the guarantee under races.
+
+    A message that was withdrawn before it went out (CANCELLED) is planned again with the new
+    text and time: it was never sent, so this still sends each key at most once (e.g. a task's
+    due date moved away and back, or a reopened task)."""
     if recipient is not None and not email:
         email = recipient.email or ""
     existing = Message.objects.filter(key=key).first()
     if existing is not None:
+        if existing.state == Message.State.CANCELLED:
+            return _message_revive(existing, email=email, subject=subject, body=body, url=url, due_at=due_at)
         return existing
     message = Message(
         key=key,
@@ -69,6 +75,37 @@ def message_enqueue(
             message.save()
     except IntegrityError:
         return Message.objects.get(key=key)
+    return message
+
+
+@transaction.atomic
+def _message_revive(message: Message, *, email, subject, body, url, due_at) -> Message:
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.state != Message.State.CANCELLED:  # revived or sent meanwhile
+        return message
+    message.state, message.email, message.subject, message.body, message.url = (
+        Message.State.PENDING,
+        email,
+        subject[:200],
+        body,
+        url,
+    )
+    message.due_at = due_at or timezone.now()
+    message.attempts, message.claimed_until, message.next_attempt_at, message.last_error = 0, None, None, ""
+    message.save(
+        update_fields=[
+            "state",
+            "email",
+            "subject",
+            "body",
+            "url",
+            "due_at",
+            "attempts",
+            "claimed_until",
+            "next_attempt_at",
+            "last_error",
+        ]
+    )
     return message
 
 

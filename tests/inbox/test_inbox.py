@@ -34,6 +34,19 @@ def test_enqueue_is_idempotent_per_key():
     assert first.email == "a@example.cn"
 
 
+def test_a_withdrawn_unsent_message_is_planned_again_under_its_key():
+    """A task's due date moved away and back (or a reopened task): the cancelled reminder comes
+    back as the same row, pending again; a sent one never does (exactly once per key)."""
+    user = UserFactory(email="b@example.cn")
+    first = msg(user, "task:1:due-reminder:2026-12-01")
+    services.message_cancel_pending(key_prefix="task:1:")
+    again = msg(user, "task:1:due-reminder:2026-12-01", subject="新的提醒")
+    assert again.pk == first.pk and again.state == Message.State.PENDING and again.subject == "新的提醒"
+    Message.objects.filter(pk=first.pk).update(state=Message.State.SENT, sent_at=timezone.now())
+    assert msg(user, "task:1:due-reminder:2026-12-01").state == Message.State.SENT
+    assert Message.objects.count() == 1
+
+
 def test_list_unread_first_with_counts_and_not_others_or_future_or_cancelled(client, secretary_user):
     other = UserFactory()
     old_read = msg(secretary_user, "a", minutes_ago=5)

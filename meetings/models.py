@@ -392,6 +392,25 @@ class MinutesAmendment(models.Model):
         return self.reason
 
 
+class MinutesCorrection(models.Model):
+    """A correction proposed while the minutes are circulated (征求意见): by an attendee or staff."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="corrections")
+    text = models.TextField(_("修改意见"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_COMMUNITY = "minutes__meeting__committee__community"
+
+    class Meta:
+        verbose_name = _("纪要修改意见")
+        verbose_name_plural = _("纪要修改意见")
+        ordering = ["made_at", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
 class Resolution(TimeStampedModel):
     """决议: an agreed item of a meeting, usually from a passed motion (R12.4)."""
 

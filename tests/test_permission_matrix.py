@@ -196,6 +196,7 @@ MATRIX = {
     "meetings:minutes_circulate": (pk(b.minutes), POST_ONLY),
     "meetings:minutes_approve": (pk(b.minutes), CHANGE, OTHER),
     "meetings:minutes_lock": (pk(b.minutes), POST_ONLY),
+    "meetings:minutes_correction_add": (pk(b.minutes), POST_ONLY),
     "meetings:minutes_amend": (pk(b.minutes), CHANGE, OTHER),
     "meetings:minutes_pdf": (pk(b.minutes), READ_ALL, OTHER),
     "meetings:resolution_create": (held_pk, CHANGE, OTHER),

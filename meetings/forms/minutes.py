@@ -72,6 +72,10 @@ class AmendForm(forms.Form):
         self.helper = _helper()
 
 
+class CorrectionForm(forms.Form):
+    text = forms.CharField(label=_("修改意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
 class ResolutionForm(forms.ModelForm):
     deadline = forms.DateField(
         label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

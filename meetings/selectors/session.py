@@ -184,7 +184,11 @@ def record_of(meeting: Meeting) -> MeetingRecord | None:
 
 
 def minutes_visible_q(user) -> Q:
-    return scope_q(user, Minutes)
+    """In scope, or circulated/approved minutes of a meeting the user attended (征求意见)."""
+    scope = scope_q(user, Minutes)
+    if not scope:  # an empty Q means everything (admin); OR-ing it would drop it
+        return scope
+    return scope | (_attendee_q(user, "meeting_id") & ~Q(status=Minutes.Status.DRAFT))
 
 
 def minutes_get(*, user, pk: int) -> Minutes:

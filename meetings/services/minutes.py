@@ -13,13 +13,24 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, Unit
 from common.audit import set_actor
 from common.services import save_audited as _save
-from meetings.models import Attendee, Meeting, MeetingRecord, Minutes, MinutesAmendment, Motion, Resolution
+from inbox.services import message_enqueue
+from meetings.models import (
+    Attendee,
+    Meeting,
+    MeetingRecord,
+    Minutes,
+    MinutesAmendment,
+    MinutesCorrection,
+    Motion,
+    Resolution,
+)
 
 from . import scheduling
 
@@ -219,7 +230,37 @@ def minutes_circulate(*, actor, minutes: Minutes) -> Minutes:
             _("会议纪要“%(status)s”，不能再印发征求意见。") % {"status": minutes.get_status_display()}
         )
     minutes.status = Minutes.Status.CIRCULATED
-    return _save(minutes, actor, update_fields=["status"], reason=_("印发征求意见"))
+    _save(minutes, actor, update_fields=["status"], reason=_("印发征求意见"))
+    meeting = minutes.meeting
+    url = reverse("meetings:minutes_detail", args=[minutes.pk])
+    for attendee in Attendee.objects.filter(meeting=meeting).select_related("user"):
+        if attendee.user_id is None and not attendee.email:
+            continue
+        message_enqueue(
+            key=f"minutes:{minutes.pk}:circulated:attendee:{attendee.pk}",
+            recipient=attendee.user,
+            email=attendee.email or (attendee.user.email if attendee.user else ""),
+            subject=_("请对%(meeting)s会议纪要提出修改意见") % {"meeting": meeting.title},
+            body=_("%(meeting)s的会议纪要（%(no)s）已印发征求意见，请登录平台阅读，如有修改意见请在纪要页面提出。")
+            % {"meeting": meeting.title, "no": minutes},
+            url=url,
+            kind="minutes_circulated",
+        )
+    return minutes
+
+
+@transaction.atomic
+def minutes_correction_add(*, actor, minutes: Minutes, text: str) -> MinutesCorrection:
+    """R12.4: while circulated, attendees (and the committee's staff) propose corrections."""
+    minutes = _lock_minutes(minutes)
+    if minutes.status != Minutes.Status.CIRCULATED:
+        raise ValidationError(_("只有征求意见中的会议纪要才能提出修改意见。"))
+    if not text.strip():
+        raise ValidationError({"text": _("请填写修改意见。")})
+    correction = MinutesCorrection(minutes=minutes, author=actor, text=text.strip())
+    correction.full_clean()
+    correction.save()
+    return correction
 
 
 def approval_meetings(*, minutes: Minutes):

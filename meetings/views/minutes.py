@@ -15,7 +15,7 @@ from common.audit import history_entries
 from common.pdf import render_pdf
 from common.permissions import can_change, scoped
 from common.views import add_service_errors
-from meetings.forms.minutes import AmendForm, ApproveForm, MinutesForm, RecordForm, ResolutionForm
+from meetings.forms.minutes import AmendForm, ApproveForm, CorrectionForm, MinutesForm, RecordForm, ResolutionForm
 from meetings.models import Meeting, Minutes
 from meetings.selectors import session as selectors
 from meetings.services import minutes as service
@@ -105,10 +105,38 @@ def minutes_detail(request, pk: int):
     minutes = selectors.minutes_get(user=request.user, pk=pk)
     page = selectors.document_page(meeting=minutes.meeting, minutes=minutes)
     change = can_change(request.user, minutes)
-    context = {"minutes": minutes, "meeting": minutes.meeting, "page": page, "can_change": change}
+    context = {
+        "minutes": minutes,
+        "meeting": minutes.meeting,
+        "page": page,
+        "can_change": change,
+        "corrections": list(minutes.corrections.select_related("author")),
+        "correction_form": CorrectionForm() if minutes.status == Minutes.Status.CIRCULATED else None,
+    }
     if change:
         context["history"] = history_entries(minutes)
     return render(request, "meetings/minutes_detail.html", context)
+
+
+@require_POST
+@login_required
+def minutes_correction_add(request, pk: int):
+    """Anyone who may read circulated minutes (staff in scope, the meeting's attendees) may
+    propose a correction; a county reviewer reads only."""
+    minutes = selectors.minutes_get(user=request.user, pk=pk)
+    if getattr(request.user, "role", None) == "county" and not request.user.is_superuser:
+        raise PermissionDenied
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            service.minutes_correction_add(actor=request.user, minutes=minutes, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("修改意见已提交。"))
+    else:
+        messages.error(request, _("请填写修改意见。"))
+    return redirect("meetings:minutes_detail", pk=minutes.pk)
 
 
 @login_required
@@ -267,6 +295,7 @@ urlpatterns = [
     path("minutes/<int:pk>/approve/", minutes_approve, name="minutes_approve"),
     path("minutes/<int:pk>/lock/", minutes_lock, name="minutes_lock"),
     path("minutes/<int:pk>/amend/", minutes_amend, name="minutes_amend"),
+    path("minutes/<int:pk>/corrections/", minutes_correction_add, name="minutes_correction_add"),
     path("minutes/<int:pk>/pdf/", minutes_pdf, name="minutes_pdf"),
     path("<int:pk>/resolutions/new/", resolution_create, name="resolution_create"),
     path("resolutions/<int:pk>/edit/", resolution_update, name="resolution_update"),

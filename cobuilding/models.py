@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from committees.models import Committee, Grid, Unit
 from common.models import TimeStampedModel
+from meetings.models import FollowUpTask, Resolution
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -235,6 +236,18 @@ class Pledge(TimeStampedModel):
         verbose_name=_("审核人"),
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # A pledge that carries out a meeting resolution is followed up as that resolution's task (R13).
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        verbose_name=_("所落实的决议"),
+    )
+    task = models.OneToOneField(
+        FollowUpTask, on_delete=models.PROTECT, null=True, blank=True, related_name="pledge", verbose_name=_("督办任务")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )

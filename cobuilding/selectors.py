@@ -104,7 +104,7 @@ def pledge_list(
 def pledge_get(*, user, pk: int) -> Pledge:
     qs = scoped(
         user,
-        with_progress(Pledge.objects.select_related("unit", "committee", "reviewed_by", "created_by")),
+        with_progress(Pledge.objects.select_related("unit", "committee", "reviewed_by", "created_by", "resolution")),
     ).prefetch_related(
         Prefetch("fulfilments", queryset=Fulfilment.objects.select_related("reported_by", "reviewed_by")),
         "fulfilments__photos",

@@ -22,6 +22,8 @@ from common.audit import set_actor
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
 from common.uploads import validate_upload
+from meetings.models import Resolution
+from meetings.services import followup
 
 from .models import (
     PHOTO_TYPES,
@@ -263,10 +265,50 @@ def fulfilment_confirm(*, actor, fulfilment: Fulfilment, comment: str = "") -> F
     fulfilment.review_comment = comment.strip()
     fulfilment.reviewed_by, fulfilment.reviewed_at = actor, timezone.now()
     _save(fulfilment, actor, update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-    if pledge_percent(pledge) >= 100 and pledge.status == Pledge.Status.ACCEPTED:
+    percent = pledge_percent(pledge)
+    if percent >= 100 and pledge.status == Pledge.Status.ACCEPTED:
         pledge.status = Pledge.Status.FULFILLED
         _save(pledge, actor, update_fields=["status"], reason=_("兑现完毕"))
+    _pledge_task_follow(actor=actor, pledge=pledge, percent=percent, note=fulfilment.text)
     return fulfilment
+
+
+def _pledge_task_follow(*, actor, pledge: Pledge, percent, note: str) -> None:
+    """A confirmed report moves the linked follow-up task (R13): progress, or done at 100 %."""
+    if pledge.task_id is None or pledge.task.status != pledge.task.Status.OPEN:
+        return
+    text = _("承诺兑现确认：%(note)s") % {"note": (note or "").strip()[:200] or pledge.title}
+    if percent >= 100:
+        followup.task_close(actor=actor, task=pledge.task, note=text)
+    else:
+        followup.task_progress_add(actor=actor, task=pledge.task, text=text, progress=int(percent))
+
+
+@transaction.atomic
+def pledge_link_resolution(*, actor, pledge: Pledge, resolution: Resolution) -> Pledge:
+    """R13/R17: a pledge that comes out of a resolution is followed up as one of its tasks: the
+    unit is responsible, the pledge's deadline is the task's, fulfilment reports move it."""
+    require_reviewer(actor)
+    pledge = _lock(pledge)
+    if pledge.status not in (Pledge.Status.ACCEPTED, Pledge.Status.FULFILLED):
+        raise ValidationError(_("只有已接受的承诺才能关联决议。"))
+    if pledge.resolution_id is not None:
+        raise ValidationError(_("该承诺已关联决议。"))
+    if resolution.meeting.committee_id != pledge.committee_id:
+        raise ValidationError({"resolution": _("只能关联本大党委会议的决议。")})
+    task = followup.task_create(
+        actor=actor,
+        resolution=resolution,
+        title=(_("落实共建承诺：%(title)s") % {"title": pledge.title})[:200],
+        responsible_unit=pledge.unit,
+        owner_name=pledge.contact_name,
+        due_on=max(pledge.period_end, timezone.localdate()),
+    )
+    pledge.resolution, pledge.task = resolution, task
+    _save(pledge, actor, update_fields=["resolution", "task"], reason=_("关联决议"))
+    if pledge.status == Pledge.Status.FULFILLED:
+        followup.task_close(actor=actor, task=task, note=_("承诺已兑现完毕"))
+    return pledge
 
 
 @transaction.atomic

@@ -224,6 +224,7 @@ MATRIX = {
     "cobuilding:pledge_update": (pk(b.draft_pledge), UNIT_CHANGE, UNIT),
     "cobuilding:pledge_submit": (pk(b.draft_pledge), POST_ONLY),
     "cobuilding:pledge_accept": (pk(b.submitted_pledge), POST_ONLY),
+    "cobuilding:pledge_link_resolution": (pk(b.accepted_pledge), POST_ONLY),
     "cobuilding:pledge_return": (pk(b.submitted_pledge), COMMUNITY_SIDE, UNIT),
     "cobuilding:fulfilment_create": (pk(b.accepted_pledge), UNIT_CHANGE, UNIT),
     "cobuilding:pledge_call_open": (in_committee, COMMUNITY_SIDE, OTHER, OWN_REFUSED),

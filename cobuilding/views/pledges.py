@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from common.audit import history_entries
 from common.permissions import can_change, scoped
 from common.views import scoped_get, scoped_get_for_change
+from meetings.models import Resolution
 
 from .. import selectors, services
 from ..forms import CommentForm, FulfilmentForm, PledgeCallForm, PledgeForm, ReturnForm
@@ -131,8 +132,40 @@ def pledge_detail(request, pk):
             "accept_form": CommentForm(),
             "return_form": ReturnForm(),
             "history": history_entries(pledge, limit=20),
+            "resolutions": _linkable_resolutions(pledge) if reviewer else [],
         },
     )
+
+
+def _linkable_resolutions(pledge: Pledge) -> list[Resolution]:
+    if pledge.resolution_id or pledge.status not in (Pledge.Status.ACCEPTED, Pledge.Status.FULFILLED):
+        return []
+    return list(
+        Resolution.objects.filter(meeting__committee_id=pledge.committee_id)
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "pk")
+    )
+
+
+@require_POST
+@login_required
+def pledge_link_resolution(request, pk):
+    """R13: follow up an accepted pledge as a task of the resolution it carries out."""
+    user = request.user
+    pledge = scoped_get(user, Pledge.objects.select_related("unit"), pk=pk)
+    require_reviewer(user)
+    resolution = (
+        Resolution.objects.filter(
+            pk=int_or_none(request.POST.get("resolution")) or 0, meeting__committee_id=pledge.committee_id
+        )
+        .select_related("meeting")
+        .first()
+    )
+    if resolution is None:
+        messages.error(request, _("请选择本大党委会议的一项决议。"))
+    elif run_action(request, lambda: services.pledge_link_resolution(actor=user, pledge=pledge, resolution=resolution)):
+        messages.success(request, _("已关联决议，并生成督办任务。"))
+    return redirect(pledge)
 
 
 @require_POST
@@ -268,6 +301,7 @@ urlpatterns = [
     path("pledges/<int:pk>/edit/", pledge_update, name="pledge_update"),
     path("pledges/<int:pk>/submit/", pledge_submit, name="pledge_submit"),
     path("pledges/<int:pk>/accept/", pledge_accept, name="pledge_accept"),
+    path("pledges/<int:pk>/resolution/", pledge_link_resolution, name="pledge_link_resolution"),
     path("pledges/<int:pk>/return/", pledge_return, name="pledge_return"),
     path("pledges/<int:pk>/report/", fulfilment_create, name="fulfilment_create"),
     path("pledge-calls/new/", pledge_call_open, name="pledge_call_open"),

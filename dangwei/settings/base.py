@@ -217,3 +217,5 @@ LOGGING = {
 }
 
 PORTAL_NAME = "社区大党委工作平台"
+# The address people open the portal at: links in e-mailed notices start with it.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -11,5 +11,6 @@ urlpatterns = [
     path("cobuilding/", include("cobuilding.urls")),
     path("inbox/", include("inbox.urls")),
     path("funding/", include("funding.urls")),
+    path("assessment/", include("assessment.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -407,3 +407,37 @@ def payment(p):
     return funding.payment_record(
         actor=p.actor, fiscal_year=fiscal_year(p), unit=p.unit, amount=Decimal("3000.00"), paid_on=today()
     )
+
+
+# --- assessment (R21 schemes: county-wide, above communities) ------------------------------------
+
+
+@once
+def draft_scheme(p):
+    from assessment import services as assessment
+
+    scheme = assessment.scheme_create(actor=p.actor, county=p.township.county, year=today().year, title="双百分考核")
+    assessment.indicator_create(
+        actor=p.actor, sheet=scheme.sheets.get(kind="units"), title="参加大党委会议", max_points=Decimal("10")
+    )
+    return scheme
+
+
+@once
+def published_scheme(p):
+    from assessment import services as assessment
+
+    scheme = assessment.scheme_create(actor=p.actor, county=p.township.county, year=today().year, title="双百分考核")
+    for sheet in scheme.sheets.all():
+        assessment.indicator_create(actor=p.actor, sheet=sheet, title="共驻共建", max_points=Decimal("100"))
+    return assessment.scheme_publish(actor=p.actor, scheme=scheme)
+
+
+@once
+def draft_sheet(p):
+    return draft_scheme(p).sheets.get(kind="units")
+
+
+@once
+def draft_indicator(p):
+    return draft_sheet(p).indicators.get()

@@ -67,6 +67,7 @@ OUTSIDE = {
     "foreign": ("township", "secretary", "liaison", "county"),
 }
 OTHER = ("other", "foreign")  # committee-level objects
+COUNTY = ("foreign",)  # county-wide objects (assessment schemes): only another county is outside
 UNIT = ("sibling", "other", "foreign")  # objects of one unit
 # Pages that pick their committee with ?committee=: a secretary and a liaison always work on their
 # own committee (the parameter is ignored, nothing of the other one is shown), and a role refused
@@ -307,6 +308,15 @@ MATRIX = {
     # the county's list of townships; township staff land on their own township's page
     "funding:township_list": (nothing, S(404, 404, 404, 200, 200)),
     "funding:township_overview": (lambda p: {"pk": p.township.pk}, S(200, 404, 404, 200, 200), OTHER),
+    # --- assessment: R21 schemes, county-wide; only the administrator edits; secretaries and liaisons
+    # read published schemes only (a draft is a 404 for them); another county's scheme is a 404
+    "assessment:scheme_list": (nothing, EVERYONE),
+    "assessment:scheme_create": (nothing, S(403, 403, 403, 403, 200)),
+    "assessment:scheme_detail": (pk(b.published_scheme), EVERYONE, COUNTY),
+    "assessment:scheme_publish": (pk(b.draft_scheme), POST_ONLY_AFTER_LOGIN),
+    "assessment:scheme_new_version": (pk(b.published_scheme), POST_ONLY_AFTER_LOGIN),
+    "assessment:indicator_create": (pk(b.draft_sheet), S(403, 404, 404, 403, 200), COUNTY),
+    "assessment:indicator_update": (pk(b.draft_indicator), S(403, 404, 404, 403, 200), COUNTY),
 }
 
 

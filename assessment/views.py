@@ -1,0 +1,147 @@
+"""Scheme pages (R21): list, detail (the tree, sums per sheet, bands, the conversion formula,
+history), and the administrator's forms. Reads go through the selectors (scoped by county:
+outside → 404); only the administrator changes anything (403 for the others)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.audit import history_entries
+from common.views import add_service_errors
+
+from . import selectors, services
+from .forms import IndicatorForm, SchemeCreateForm
+from .models import Indicator
+from .rules import FULL_MARKS, convert, formula_text
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _require_edit(user) -> None:
+    if not selectors.may_edit_schemes(user):
+        raise PermissionDenied
+
+
+@login_required
+def scheme_list(request):
+    return render(
+        request,
+        "assessment/scheme_list.html",
+        {"schemes": selectors.scheme_list(user=request.user), "may_edit": selectors.may_edit_schemes(request.user)},
+    )
+
+
+@login_required
+def scheme_detail(request, pk: int):
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    sheets = selectors.scheme_sheets(scheme=scheme)
+    sums = services.sheet_sums(scheme, [i for s in sheets for i in s.all_indicators])
+    for sheet in sheets:
+        sheet.leaf_sum = sums[sheet.kind]
+        sheet.complete = sheet.leaf_sum == FULL_MARKS
+    context = {
+        "scheme": scheme,
+        "sheets": sheets,
+        "may_edit": selectors.may_edit_schemes(request.user),
+        "full_converted": convert(FULL_MARKS, scheme.weight),
+        "formula": formula_text(scheme.weight),
+        "history": history_entries(scheme),
+    }
+    return render(request, "assessment/scheme_detail.html", context)
+
+
+@login_required
+def scheme_create(request):
+    _require_edit(request.user)
+    form = SchemeCreateForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheme = services.scheme_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已新建考核方案草稿。"))
+            return redirect(scheme)
+    return render(request, "assessment/form.html", {"form": form, "title": _("新建考核方案"), "scheme": None})
+
+
+def _indicator_form(request, *, sheet, indicator=None):
+    scheme = sheet.scheme
+    if scheme.is_published:
+        messages.error(request, _("已发布的考核方案不可修改；如需调整，请生成新版本。"))
+        return redirect(scheme)
+    initial = {}
+    if indicator is not None:
+        initial = {f: getattr(indicator, f) for f in services.INDICATOR_FIELDS}
+    elif request.GET.get("parent", "").isdigit():
+        initial = {"parent": request.GET["parent"]}
+    form = IndicatorForm(_data(request), sheet=sheet, indicator=indicator, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if indicator is None:
+                services.indicator_create(actor=request.user, sheet=sheet, **data)
+            else:
+                services.indicator_update(actor=request.user, indicator=indicator, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(scheme)
+    title = _("新增指标") if indicator is None else _("修改指标")
+    context = {
+        "form": form,
+        "title": f"{title}（{sheet.get_kind_display()}）",
+        "scheme": scheme,
+        "history": history_entries(indicator) if indicator is not None else None,
+    }
+    return render(request, "assessment/form.html", context)
+
+
+@login_required
+def indicator_create(request, pk: int):
+    sheet = selectors.sheet_get(user=request.user, pk=pk)
+    _require_edit(request.user)
+    return _indicator_form(request, sheet=sheet)
+
+
+@login_required
+def indicator_update(request, pk: int):
+    indicator: Indicator = selectors.indicator_get(user=request.user, pk=pk)
+    _require_edit(request.user)
+    return _indicator_form(request, sheet=indicator.sheet, indicator=indicator)
+
+
+@login_required
+@require_POST
+def scheme_publish(request, pk: int):
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    _require_edit(request.user)
+    try:
+        services.scheme_publish(actor=request.user, scheme=scheme)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("考核方案已发布，此后不可修改。"))
+    return redirect(scheme)
+
+
+@login_required
+@require_POST
+def scheme_new_version(request, pk: int):
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    _require_edit(request.user)
+    try:
+        copy = services.scheme_new_version(actor=request.user, scheme=scheme)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(scheme)
+    messages.success(request, _("已生成第%(version)s版草稿。") % {"version": copy.version})
+    return redirect(copy)

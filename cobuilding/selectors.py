@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, Unit
+from common.permissions import role_of as _role
 from common.permissions import scoped
 
 from .models import (
@@ -32,10 +33,6 @@ from .models import (
 )
 
 DEADLINE_HORIZON_DAYS = 60
-
-
-def _role(user) -> str:
-    return "admin" if user.is_superuser else user.role
 
 
 # --- committee in context ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import Committee, Grid, Unit
 from common.audit import set_actor
+from common.permissions import role_of as _role
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
 from common.uploads import validate_upload
@@ -48,10 +49,6 @@ from .models import (
 
 MAX_PHOTOS = 6
 REVIEWER_ROLES = ("secretary", "township", "admin")
-
-
-def _role(user) -> str:
-    return "admin" if user.is_superuser else user.role
 
 
 def is_reviewer(user) -> bool:

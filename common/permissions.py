@@ -20,12 +20,16 @@ from django.db.models import Model, Q, QuerySet
 NOTHING = Q(pk__in=[])
 
 
-def _role(user) -> str:
+def role_of(user) -> str:
+    """The user's role as one word: "admin" for superusers, "anonymous" when not logged in."""
     if not user.is_authenticated:
         return "anonymous"
     if user.is_superuser:
         return "admin"
     return user.role
+
+
+_role = role_of
 
 
 def _join(path: str, field: str) -> str:

@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
 from committees import selectors
+from common.permissions import role_of
 
 
 @login_required
 def home(request):
     user = request.user
-    role = "admin" if user.is_superuser else user.role
+    role = role_of(user)
     if role == "liaison":
         return redirect("cobuilding:workspace")
     if role == "secretary":

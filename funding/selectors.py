@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, Post, Township, Unit
-from common.permissions import scoped
+from common.permissions import role_of, scoped
 from meetings.models import Resolution
 
 from .models import BudgetLine, Category, Expense, FiscalYear, Income, Payment, ShareLine, SharePlan, Source
@@ -476,7 +476,7 @@ def unit_dues(*, unit: Unit) -> list[UnitYear]:
 
 def township_get(*, user, pk: int) -> Township:
     qs = Township.objects.select_related("county")
-    role = "admin" if user.is_superuser else user.role
+    role = role_of(user)
     if role == "county":
         qs = qs.filter(county_id=user.county_id)
     elif role == "township":
@@ -491,7 +491,7 @@ def township_get(*, user, pk: int) -> Township:
 
 def township_list(*, user) -> list[Township]:
     qs = Township.objects.select_related("county").order_by("county__name", "name")
-    role = "admin" if user.is_superuser else user.role
+    role = role_of(user)
     if role == "county":
         return list(qs.filter(county_id=user.county_id))
     if role == "township":

@@ -22,15 +22,12 @@ from django.views.decorators.http import require_POST
 from committees.models import Committee, Unit
 from common import permissions
 from common.audit import history_entries
+from common.permissions import role_of as _role
 from common.views import add_service_errors
 
 from . import exports, forms, selectors, services
 from .models import BudgetLine, Expense, FiscalYear, Income, ShareLine, SharePlan
 from .money import allocate, rmb_upper
-
-
-def _role(user) -> str:
-    return "admin" if user.is_superuser else user.role
 
 
 def _require_change(user, obj) -> None:

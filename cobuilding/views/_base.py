@@ -7,14 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from common.permissions import role_of as role
 from common.views import add_service_errors
 
 from .. import selectors
 from ..services import is_reviewer
-
-
-def role(user) -> str:
-    return "admin" if user.is_superuser else user.role
 
 
 def is_liaison(user) -> bool:

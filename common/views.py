@@ -2,7 +2,9 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 
 from . import permissions
 
@@ -44,3 +46,22 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def private_file_response(field_file, *, filename: str = "", as_attachment: bool = False) -> FileResponse:
+    """Stream an upload kept outside the web root; the caller has already checked the user may
+    see the object it belongs to. A missing file is a 404, never a 500."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=as_attachment, filename=filename or field_file.name.rsplit("/", 1)[-1])
+
+
+def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:
+    """A generated PDF with a (Chinese) file name encoded as RFC 6266 asks."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    return response

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from committees.models import Committee, Unit
 from common import permissions
 from common.audit import history_entries
 from common.permissions import role_of as _role
-from common.views import add_service_errors
+from common.views import add_service_errors, pdf_response, private_file_response
 
 from . import exports, forms, selectors, services
 from .models import BudgetLine, Expense, FiscalYear, Income, ShareLine, SharePlan
@@ -301,7 +301,7 @@ def expense_update(request, pk):
 def receipt_file(request, pk):
     """A spending receipt, only through this permission-checked view (uploads are not served)."""
     receipt = selectors.expense_receipt_get(user=request.user, pk=pk)
-    return FileResponse(receipt.file.open("rb"), as_attachment=False, filename=receipt.name)
+    return private_file_response(receipt.file, filename=receipt.name)
 
 
 # --- budget and the R24 presets --------------------------------------------------------------
@@ -649,9 +649,7 @@ def payment_receipt_pdf(request, pk):
             ],
         },
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"收据-{payment.receipt_no}.pdf")
-    return response
+    return pdf_response(pdf, f"收据-{payment.receipt_no}.pdf", as_attachment=False)
 
 
 @login_required

@@ -1,14 +1,12 @@
 """Helpers shared by the co-building views: who is acting, which committee, serving files."""
 
-import mimetypes
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from common.permissions import role_of as role
-from common.views import add_service_errors
+from common.views import add_service_errors, private_file_response
 
 from .. import selectors
 from ..services import is_reviewer
@@ -49,15 +47,7 @@ def units_for(request, committee):
 
 def serve_file(field_file, name: str = ""):
     """Uploaded files never have a public URL: a view that checked the user streams them."""
-    if not field_file:
-        raise Http404
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as e:
-        raise Http404 from e
-    filename = name or field_file.name.rsplit("/", 1)[-1]
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    return FileResponse(handle, filename=filename, content_type=content_type)
+    return private_file_response(field_file, filename=name)
 
 
 def run_service(form, call):

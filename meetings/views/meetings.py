@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from committees.models import Committee
 from common.permissions import can_change, scoped
-from common.views import add_service_errors
+from common.views import add_service_errors, private_file_response
 from meetings.forms.meetings import AgendaItemForm, AttachmentForm, AttendeeForm, CancelForm, MeetingForm
 from meetings.models import AgendaAttachment, AgendaItem, Attendee, Meeting
 from meetings.selectors import meetings as selectors
@@ -263,11 +262,7 @@ def _attachment(request, pk: int) -> AgendaAttachment:
 def attachment_download(request, pk: int):
     """Attachments live outside the web root: only those who may see the meeting get them."""
     attachment = _attachment(request, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+    return private_file_response(attachment.file, filename=attachment.name, as_attachment=True)
 
 
 @require_POST

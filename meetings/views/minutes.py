@@ -4,7 +4,6 @@ with their PDFs and the archive by year and quarter."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from common.audit import history_entries
 from common.pdf import render_pdf
 from common.permissions import can_change, scoped
-from common.views import add_service_errors
+from common.views import add_service_errors, pdf_response
 from meetings.forms.minutes import AmendForm, ApproveForm, CorrectionForm, MinutesForm, RecordForm, ResolutionForm
 from meetings.models import Meeting, Minutes
 from meetings.selectors import session as selectors
@@ -43,12 +42,6 @@ def _minutes_for_change(request, pk: int) -> Minutes:
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 # --- the record -------------------------------------------------------------------------------
@@ -81,7 +74,7 @@ def record_pdf(request, pk: int):
     meeting = _meeting_in_scope(request, pk)
     page = selectors.document_page(meeting=meeting)
     content = render_pdf("reports/record.html", {"meeting": meeting, "page": page, "printed_at": timezone.now()})
-    return _pdf(content, f"meeting-record-{meeting.pk}.pdf")
+    return pdf_response(content, f"meeting-record-{meeting.pk}.pdf")
 
 
 # --- the minutes ----------------------------------------------------------------------------------
@@ -224,7 +217,7 @@ def minutes_pdf(request, pk: int):
         "reports/minutes.html",
         {"minutes": minutes, "meeting": minutes.meeting, "page": page, "printed_at": timezone.now()},
     )
-    return _pdf(content, f"minutes-{minutes.year}-{minutes.number}.pdf")
+    return pdf_response(content, f"minutes-{minutes.year}-{minutes.number}.pdf")
 
 
 @login_required

@@ -2,6 +2,8 @@
 100-point sheets (resident units' co-building work; functional departments), each a tree of
 indicators. A published scheme is immutable; a change is a new version (assessment.services)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,19 @@ from simple_history.models import HistoricalRecords
 from common.models import TimeStampedModel
 
 from .rules import default_bands, validate_bands
+
+
+class EvidenceSource(models.TextChoices):
+    """R21 item 2: what the portal already knows and a leaf may be scored from
+    (assessment.evidence computes the suggested score and writes the calculation out)."""
+
+    ATTENDANCE = "attendance", _("参加大党委会议")
+    TASKS_ON_TIME = "tasks_on_time", _("按期完成落实任务")
+    PLEDGES_FULFILLED = "pledges_fulfilled", _("认领承诺兑现")
+    PROJECTS_COMPLETED = "projects_completed", _("认领项目完成")
+    DEDICATION_DAYS = "dedication_days", _("参加党员奉献日")
+    IN_SERVICE_MEMBERS = "in_service_members", _("在职党员报到")
+    DUES_ON_TIME = "dues_on_time", _("按时足额缴纳共建经费")
 
 
 class Scheme(TimeStampedModel):
@@ -114,6 +129,13 @@ class Indicator(TimeStampedModel):
     )
     guidance = models.TextField(_("评分标准"), blank=True)
     evidence_required = models.TextField(_("佐证材料"), blank=True)
+    evidence_source = models.CharField(
+        _("数据来源"),
+        max_length=20,
+        choices=EvidenceSource.choices,
+        blank=True,
+        help_text=_("门户据此数据预填建议分（评分人可调整并说明理由）。"),
+    )
 
     history = HistoricalRecords()
 
@@ -136,3 +158,272 @@ class Indicator(TimeStampedModel):
     @property
     def has_limit(self) -> bool:
         return self.kind in (self.Kind.BONUS, self.Kind.DEDUCTION)
+
+
+class Round(TimeStampedModel):
+    """R21 joint scoring: one round per county and year, on one published scheme. Every unit gets
+    a :class:`ScoringTask`; the committee's scorers and the county organisation department's
+    scorers each fill one :class:`ScoreSheet`; the final score combines the two by ``combination``.
+    Results are visible to units only after the deliberate release step (``released_at``)."""
+
+    class Combination(models.TextChoices):
+        AVERAGE = "average", _("两方平均")
+        MIN = "min", _("取较低分")
+        MAX = "max", _("取较高分")
+        WEIGHTED = "weighted", _("加权")
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("考核方案"))
+    county = models.ForeignKey(
+        "committees.County", on_delete=models.PROTECT, related_name="assessment_rounds", verbose_name=_("县（区）")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=120)
+    self_report_deadline = models.DateField(_("自评截止日期"))
+    scoring_deadline = models.DateField(_("评分截止日期"), null=True, blank=True)
+    combination = models.CharField(
+        _("合成规则"), max_length=10, choices=Combination.choices, default=Combination.AVERAGE
+    )
+    committee_weight = models.DecimalField(
+        _("大党委评分权重"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        help_text=_("加权合成时大党委一方所占比重（0–1），县委组织部一方占其余。"),
+    )
+    released_at = models.DateTimeField(_("结果发布时间"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分轮次")
+        verbose_name_plural = _("评分轮次")
+        ordering = ["-year", "county__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year"], name="round_one_per_county_year"),
+            models.CheckConstraint(
+                condition=Q(committee_weight__gte=0) & Q(committee_weight__lte=1), name="round_weight_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.title}"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None
+
+
+class RoundScorer(models.Model):
+    """A user named as a scorer of a round for one body. The county organisation department's
+    scorers are always named here (a county reviewer without a naming only reads); the
+    committee's scorers are the community's secretaries and the township's staff, or named."""
+
+    class Body(models.TextChoices):
+        COMMITTEE = "committee", _("大党委")
+        COUNTY = "county", _("县委组织部")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="scorers", verbose_name=_("评分轮次"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorer_of", verbose_name=_("评分人")
+    )
+    body = models.CharField(_("评分方"), max_length=10, choices=Body.choices)
+
+    class Meta:
+        verbose_name = _("评分人")
+        verbose_name_plural = _("评分人")
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="round_scorer_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_body_display()}"
+
+
+class ScoringTask(TimeStampedModel):
+    """One unit's scoring in a round (R21): self-report → both bodies submit → review →
+    finalisation. A finalised score changes only through a :class:`ScoreCorrection`."""
+
+    SCOPE_COMMUNITY = "unit__community"
+    SCOPE_UNIT = "unit"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("评分中")
+        SUBMITTED = "submitted", _("待审核")
+        REVIEWED = "reviewed", _("已审核")
+        FINALISED = "finalised", _("已定分")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("评分轮次"))
+    unit = models.ForeignKey(
+        "committees.Unit", on_delete=models.PROTECT, related_name="scoring_tasks", verbose_name=_("单位")
+    )
+    sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("评分表"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    self_report = models.TextField(_("单位自评报告"), blank=True)
+    self_report_at = models.DateTimeField(_("自评提交时间"), null=True, blank=True)
+    committee_total = models.DecimalField(_("大党委评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    county_total = models.DecimalField(_("县委组织部评分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    final_score = models.DecimalField(_("最终得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("等次"), max_length=20, blank=True)
+    converted = models.DecimalField(_("折算分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    finalised_at = models.DateTimeField(_("定分时间"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("定分人"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分任务")
+        verbose_name_plural = _("评分任务")
+        ordering = ["round", "unit__community__name", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="task_one_per_unit"),
+            models.CheckConstraint(
+                condition=~Q(status="finalised") | (Q(final_score__isnull=False) & Q(finalised_at__isnull=False)),
+                name="task_finalised_has_score",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "final_score"], name="task_round_score")]
+
+    def __str__(self):
+        return f"{self.round} · {self.unit}"
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.status == self.Status.FINALISED
+
+
+class TaskEvidence(TimeStampedModel):
+    """A file the unit's liaison attaches to its self-report before the round's deadline."""
+
+    SCOPE_COMMUNITY = "task__unit__community"
+    SCOPE_UNIT = "task__unit"
+    LIAISON_EDITABLE = True
+
+    task = models.ForeignKey(ScoringTask, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("评分任务"))
+    title = models.CharField(_("材料名称"), max_length=120)
+    file = models.FileField(_("文件"), upload_to="assessment/evidence/%Y/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["task", "created_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class ScoreSheet(TimeStampedModel):
+    """One body's scoring of one task (R21): a line per leaf, bonus and deduction item."""
+
+    SCOPE_COMMUNITY = "task__unit__community"
+    SCOPE_UNIT = "task__unit"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("评分中")
+        SUBMITTED = "submitted", _("已提交")
+
+    task = models.ForeignKey(
+        ScoringTask, on_delete=models.CASCADE, related_name="scoresheets", verbose_name=_("评分任务")
+    )
+    body = models.CharField(_("评分方"), max_length=10, choices=RoundScorer.Body.choices)
+    scorer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("评分人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total = models.DecimalField(_("合计"), max_digits=6, decimal_places=2, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分表（一方）")
+        verbose_name_plural = _("评分表（一方）")
+        ordering = ["task", "body"]
+        constraints = [models.UniqueConstraint(fields=["task", "body"], name="scoresheet_one_per_body")]
+
+    def __str__(self):
+        return f"{self.task} · {self.get_body_display()}"
+
+
+class ScoreLine(TimeStampedModel):
+    """The points one body gives one indicator, with the portal's suggestion beside it; a score
+    that differs from the suggestion carries the scorer's reason."""
+
+    SCOPE_COMMUNITY = "scoresheet__task__unit__community"
+    SCOPE_UNIT = "scoresheet__task__unit"
+
+    scoresheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="lines", verbose_name=_("评分表"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("指标"))
+    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    suggested = models.DecimalField(_("建议分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    suggestion_text = models.CharField(_("建议分计算"), max_length=200, blank=True)
+    reason = models.TextField(_("调整理由"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        ordering = ["scoresheet", "indicator__order", "indicator__pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scoresheet", "indicator"], name="scoreline_one_per_indicator"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="scoreline_points_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.points}"
+
+
+class ScoreCorrection(models.Model):
+    """R21: a finalised score changes only through a recorded correction with a reason."""
+
+    SCOPE_COMMUNITY = "task__unit__community"
+    SCOPE_UNIT = "task__unit"
+
+    task = models.ForeignKey(
+        ScoringTask, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("评分任务")
+    )
+    old_score = models.DecimalField(_("原得分"), max_digits=6, decimal_places=2)
+    new_score = models.DecimalField(_("更正后得分"), max_digits=6, decimal_places=2)
+    old_grade = models.CharField(_("原等次"), max_length=20)
+    new_grade = models.CharField(_("更正后等次"), max_length=20)
+    reason = models.TextField(_("更正理由"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("更正人")
+    )
+    corrected_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("得分更正")
+        verbose_name_plural = _("得分更正")
+        ordering = ["task", "corrected_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason")]
+
+    def __str__(self):
+        return f"{self.task}: {self.old_score} → {self.new_score}"

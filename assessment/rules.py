@@ -66,3 +66,51 @@ def grade_for(score, bands) -> str:
         if band.get("min") is None or score >= Decimal(str(band["min"])):
             return band["label"]
     return bands[-1]["label"]
+
+
+def capped(total, limit) -> Decimal:
+    """R21: bonus and deduction items count up to their limit (None: no limit)."""
+    total = Decimal(total)
+    return total if limit is None else min(total, Decimal(limit))
+
+
+def sheet_total(leaves, bonuses=(), deductions=()) -> Decimal:
+    """One body's total: the leaves' points, plus bonuses and minus deductions each within its
+    item's limit, never below 0. ``bonuses``/``deductions`` are (points, limit) pairs."""
+    total = sum((Decimal(p) for p in leaves), Decimal("0"))
+    total += sum((capped(p, limit) for p, limit in bonuses), Decimal("0"))
+    total -= sum((capped(p, limit) for p, limit in deductions), Decimal("0"))
+    return quantise(max(total, Decimal("0")))
+
+
+COMBINATIONS = ("average", "min", "max", "weighted")
+
+
+def combine(committee, county, rule: str = "average", committee_weight=Decimal("0.5")) -> Decimal:
+    """R21: the final score from the committee's and the county organisation department's totals."""
+    committee, county = Decimal(committee), Decimal(county)
+    if rule == "average":
+        return quantise((committee + county) / 2)
+    if rule == "min":
+        return quantise(min(committee, county))
+    if rule == "max":
+        return quantise(max(committee, county))
+    if rule == "weighted":
+        w = Decimal(committee_weight)
+        return quantise(committee * w + county * (1 - w))
+    raise ValueError(rule)
+
+
+def combination_text(rule: str, committee_weight=Decimal("0.5")) -> str:
+    """The stated rule, shown beside every final score."""
+    if rule == "weighted":
+        w = Decimal(committee_weight)
+        return _("最终得分 = 大党委评分 × %(a)s + 县委组织部评分 × %(b)s") % {
+            "a": w.normalize(),
+            "b": (1 - w).normalize(),
+        }
+    return {
+        "average": _("最终得分 = （大党委评分 + 县委组织部评分）÷ 2"),
+        "min": _("最终得分 = 大党委评分与县委组织部评分中的较低者"),
+        "max": _("最终得分 = 大党委评分与县委组织部评分中的较高者"),
+    }[rule]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_reports, urls_scoring, views
 
 app_name = "assessment"
 
@@ -13,3 +13,6 @@ urlpatterns = [
     path("sheets/<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<int:pk>/edit/", views.indicator_update, name="indicator_update"),
 ]
+
+# R21 joint scoring rounds, and the reports reviewers print.
+urlpatterns += urls_scoring.urlpatterns + urls_reports.urlpatterns

@@ -12,5 +12,9 @@ urlpatterns = [
     path("inbox/", include("inbox.urls")),
     path("funding/", include("funding.urls")),
     path("assessment/", include("assessment.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("rollout/", include("rollout.urls")),
+    path("yearend/", include("yearend.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

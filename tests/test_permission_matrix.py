@@ -11,15 +11,41 @@ Statuses: 200 page, 302 redirect, 403 visible but not changeable, 404 outside th
 405 POST-only (a GET never changes data).
 """
 
+import importlib
+import pkgutil
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import matrix as matrix_tables
 from tests import matrix_builders as b
+from tests.matrix import (  # noqa: F401 - the table below reads them
+    CHANGE,
+    COMMUNITY_SIDE,
+    COUNTY,
+    EVERYONE,
+    OTHER,
+    OUTSIDE,
+    OWN,
+    OWN_REFUSED,
+    POST_ONLY,
+    POST_ONLY_AFTER_LOGIN,
+    READ_ALL,
+    REDIRECTS,
+    ROLES,
+    UNIT,
+    UNIT_CHANGE,
+    S,
+    committee_pk,
+    community,
+    held_pk,
+    in_committee,
+    nothing,
+    pk,
+    year_pk,
+)
 from tests.matrix_builders import Place
-
-ROLES = ("township", "secretary", "liaison", "county", "admin")
 
 # URLs outside the matrix on purpose: Django admin (superuser only, its own checks), auth pages.
 EXEMPT_NAMESPACES = {"admin"}
@@ -43,69 +69,6 @@ def _all_url_names(resolver=None, prefix=""):
             yield prefix + p.name
 
 
-def S(township, secretary, liaison, county, admin, anonymous=302):  # noqa: N802 - reads like a table row
-    """One row: the status of each role; an anonymous visitor is sent to the login page."""
-    return dict(zip((*ROLES, "anonymous"), (township, secretary, liaison, county, admin, anonymous), strict=True))
-
-
-EVERYONE = S(200, 200, 200, 200, 200)  # lists that scope their content; a liaison's own unit's objects
-READ_ALL = S(200, 200, 404, 200, 200)  # committee-level pages: liaisons have no committee scope
-CHANGE = S(200, 200, 404, 403, 200)  # committee-level forms
-UNIT_CHANGE = S(200, 200, 200, 403, 200)  # forms on a unit's own objects, the liaison's included
-COMMUNITY_SIDE = S(200, 200, 403, 403, 200)  # community-side forms on objects a liaison can see
-REDIRECTS = S(302, 302, 302, 302, 302)  # landing pages: each role is sent where its work is
-POST_ONLY = S(405, 405, 405, 405, 405, anonymous=405)  # @require_POST outside @login_required
-POST_ONLY_AFTER_LOGIN = S(405, 405, 405, 405, 405)  # @login_required outside @require_POST
-
-# Places an object-taking URL is tried in again (tests.matrix_builders.Place), and the roles that
-# must get a 404 there: another unit of the same committee is outside a liaison's scope; a
-# committee of another township outside a township's, a secretary's and a liaison's; a
-# committee of another county outside the county reviewer's as well.
-OUTSIDE = {
-    "sibling": ("liaison",),
-    "other": ("township", "secretary", "liaison"),
-    "foreign": ("township", "secretary", "liaison", "county"),
-}
-OTHER = ("other", "foreign")  # committee-level objects
-COUNTY = ("foreign",)  # county-wide objects (assessment schemes): only another county is outside
-UNIT = ("sibling", "other", "foreign")  # objects of one unit
-# Pages that pick their committee with ?committee=: a secretary and a liaison always work on their
-# own committee (the parameter is ignored, nothing of the other one is shown), and a role refused
-# before the committee is looked up stays refused (403).
-OWN = ("secretary", "liaison")
-OWN_REFUSED = ("secretary", "liaison", "county")
-
-
-def pk(make):
-    return lambda p: {"pk": make(p).pk}
-
-
-def committee_pk(p):
-    return {"pk": p.committee.pk}
-
-
-def community(p):
-    return {"community_id": p.community.pk}
-
-
-def in_committee(p):
-    return {"?": {"committee": p.committee.pk}}
-
-
-def held_pk(p):
-    return {"pk": b.held(p).meeting.pk}
-
-
-def year_pk(p):
-    return {"pk": b.fiscal_year(p).pk}
-
-
-def nothing(p):
-    return {}
-
-
-# name → (kwargs builder from a place, expected statuses[, places to try again[, roles kept]])
-# A builder's "?" key is the query string.
 MATRIX = {
     "home": (nothing, REDIRECTS),
     # --- committees: committees, townships ---------------------------------------------------
@@ -318,6 +281,10 @@ MATRIX = {
     "assessment:indicator_create": (pk(b.draft_sheet), S(403, 404, 404, 403, 200), COUNTY),
     "assessment:indicator_update": (pk(b.draft_indicator), S(403, 404, 404, 403, 200), COUNTY),
 }
+
+# The apps' own tables (tests/matrix/<app>.py).
+for _module in pkgutil.iter_modules(matrix_tables.__path__):
+    MATRIX.update(importlib.import_module(f"tests.matrix.{_module.name}").MATRIX)
 
 
 def _entry(name):

@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "cobuilding",
     "funding",
     "assessment",
+    "reviews",
+    "rollout",
+    "yearend",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

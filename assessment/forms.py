@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import County
 
-from .models import Indicator
+from .models import EvidenceSource, Indicator
 
 POINTS_ATTRS = {"inputmode": "decimal", "step": "0.01", "min": "0"}
 
@@ -52,6 +52,12 @@ class IndicatorForm(forms.Form):
     limit = points_field(_("累计上限"), required=False, help_text=_("仅加分项、扣分项填写。"))
     guidance = forms.CharField(label=_("评分标准"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     evidence_required = forms.CharField(label=_("佐证材料"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    evidence_source = forms.ChoiceField(
+        label=_("数据来源"),
+        choices=[("", _("无（人工评分）")), *EvidenceSource.choices],
+        required=False,
+        help_text=_("评分项可选：门户据此数据预填建议分并写明计算过程，评分人可调整并说明理由。"),
+    )
 
     def __init__(self, *args, sheet, indicator=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,3 +65,44 @@ class IndicatorForm(forms.Form):
         if indicator is not None:
             groups = groups.exclude(pk=indicator.pk)
         self.fields["parent"].queryset = groups
+
+    def clean(self):
+        data = super().clean()
+        # R21 item 2: only a scored leaf is pre-filled from the portal's data.
+        if data.get("evidence_source") and data.get("kind") != Indicator.Kind.LEAF:
+            self.add_error("evidence_source", _("只有评分项可以设置数据来源。"))
+        return data
+
+
+def bands_text(bands) -> str:
+    """Grade bands as lines "名称 下限" (the last one without a minimum)."""
+    return "\n".join(f"{b['label']} {b['min']}" if b.get("min") is not None else b["label"] for b in bands)
+
+
+class SchemeUpdateForm(forms.Form):
+    """R21: the name, the conversion weight and the grade bands of a draft scheme."""
+
+    title = forms.CharField(label=_("名称"), max_length=120)
+    weight = forms.DecimalField(
+        label=_("折算权重"),
+        max_digits=6,
+        decimal_places=4,
+        min_value=Decimal("0"),
+        help_text=_("折算分 = 得分 × 权重。"),
+    )
+    grade_bands = forms.CharField(
+        label=_("等次划分"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("每行一档，从高到低：名称、空格、最低分；最后一档只写名称（低于上一档即为该等次）。例如：优秀 95"),
+    )
+
+    def clean_grade_bands(self):
+        bands = []
+        for line in self.cleaned_data["grade_bands"].splitlines():
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) > 2:
+                raise forms.ValidationError(_("“%(line)s”：每行只写等次名称和最低分。") % {"line": line.strip()})
+            bands.append({"label": parts[0], "min": parts[1] if len(parts) == 2 else None})
+        return bands

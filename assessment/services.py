@@ -16,7 +16,17 @@ from .models import Indicator, Scheme, Sheet
 from .rules import FULL_MARKS, default_bands
 
 SCHEME_FIELDS = ("title", "weight", "grade_bands")
-INDICATOR_FIELDS = ("parent", "order", "title", "kind", "max_points", "limit", "guidance", "evidence_required")
+INDICATOR_FIELDS = (
+    "parent",
+    "order",
+    "title",
+    "kind",
+    "max_points",
+    "limit",
+    "guidance",
+    "evidence_required",
+    "evidence_source",  # R21 item 2: copied into new versions with the rest
+)
 
 
 def _refuse_if_published(scheme: Scheme) -> None:
@@ -157,6 +167,7 @@ def indicator_create(
     limit: Decimal | None = None,
     guidance: str = "",
     evidence_required: str = "",
+    evidence_source: str = "",
 ) -> Indicator:
     scheme = Scheme.objects.select_for_update().get(pk=sheet.scheme_id)
     _refuse_if_published(scheme)
@@ -172,6 +183,7 @@ def indicator_create(
         limit=limit,
         guidance=guidance,
         evidence_required=evidence_required,
+        evidence_source=evidence_source or "",
     )
     _check_indicator(indicator)
     return _save(indicator, actor)

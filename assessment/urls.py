@@ -8,6 +8,7 @@ urlpatterns = [
     path("schemes/", views.scheme_list, name="scheme_list"),
     path("schemes/new/", views.scheme_create, name="scheme_create"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme_detail"),
+    path("schemes/<int:pk>/edit/", views.scheme_update, name="scheme_update"),
     path("schemes/<int:pk>/publish/", views.scheme_publish, name="scheme_publish"),
     path("schemes/<int:pk>/new-version/", views.scheme_new_version, name="scheme_new_version"),
     path("sheets/<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),

@@ -13,7 +13,7 @@ from common.audit import history_entries
 from common.views import add_service_errors
 
 from . import selectors, services
-from .forms import IndicatorForm, SchemeCreateForm
+from .forms import IndicatorForm, SchemeCreateForm, SchemeUpdateForm, bands_text
 from .models import Indicator
 from .rules import FULL_MARKS, convert, formula_text
 
@@ -68,6 +68,29 @@ def scheme_create(request):
             messages.success(request, _("已新建考核方案草稿。"))
             return redirect(scheme)
     return render(request, "assessment/form.html", {"form": form, "title": _("新建考核方案"), "scheme": None})
+
+
+@login_required
+def scheme_update(request, pk: int):
+    """R21: the administrator edits a draft's name, weight and grade bands; a published scheme
+    is immutable (the service refuses, the page says so)."""
+    scheme = selectors.scheme_get(user=request.user, pk=pk)
+    _require_edit(request.user)
+    if scheme.is_published:
+        messages.error(request, _("已发布的考核方案不可修改；如需调整，请生成新版本。"))
+        return redirect(scheme)
+    initial = {"title": scheme.title, "weight": scheme.weight, "grade_bands": bands_text(scheme.grade_bands)}
+    form = SchemeUpdateForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.scheme_update(actor=request.user, scheme=scheme, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect(scheme)
+    context = {"form": form, "title": _("修改考核方案"), "scheme": scheme, "history": history_entries(scheme)}
+    return render(request, "assessment/form.html", context)
 
 
 def _indicator_form(request, *, sheet, indicator=None):

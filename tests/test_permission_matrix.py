@@ -276,6 +276,7 @@ MATRIX = {
     "assessment:scheme_list": (nothing, EVERYONE),
     "assessment:scheme_create": (nothing, S(403, 403, 403, 403, 200)),
     "assessment:scheme_detail": (pk(b.published_scheme), EVERYONE, COUNTY),
+    "assessment:scheme_update": (pk(b.draft_scheme), S(403, 404, 404, 403, 200), COUNTY),
     "assessment:scheme_publish": (pk(b.draft_scheme), POST_ONLY_AFTER_LOGIN),
     "assessment:scheme_new_version": (pk(b.published_scheme), POST_ONLY_AFTER_LOGIN),
     "assessment:indicator_create": (pk(b.draft_sheet), S(403, 404, 404, 403, 200), COUNTY),

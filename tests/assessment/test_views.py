@@ -146,3 +146,40 @@ def test_r21_detail_page_runs_a_fixed_number_of_queries(login, admin_user, world
     large = _scheme_with(admin_user, world.county, 50, 2026)
     _detail_queries(client, small)  # warm up (session, content types)
     assert _detail_queries(client, small) == _detail_queries(client, large)
+
+
+def test_r21_admin_edits_weight_and_bands_of_a_draft(login, admin_user, draft):
+    client = login(admin_user)
+    url = reverse("assessment:scheme_update", args=[draft.pk])
+    page = client.get(url)
+    assert "优秀 95" in page.content.decode()
+    response = client.post(url, {"title": "新名称", "weight": "0.3", "grade_bands": "好 90\n中 70\n差"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "新名称"
+    assert draft.weight == Decimal("0.3")
+    assert draft.grade_bands == [
+        {"label": "好", "min": "90"},
+        {"label": "中", "min": "70"},
+        {"label": "差", "min": None},
+    ]
+
+
+def test_r21_bad_bands_get_a_message_and_change_nothing(login, admin_user, draft):
+    client = login(admin_user)
+    url = reverse("assessment:scheme_update", args=[draft.pk])
+    response = client.post(url, {"title": "新名称", "weight": "0.3", "grade_bands": "好 70\n中 90\n差"})
+    assert response.status_code == 200
+    assert "等次下限必须从高到低排列" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.title != "新名称"
+
+
+def test_r21_published_scheme_cannot_be_edited(login, admin_user, published):
+    client = login(admin_user)
+    response = client.post(
+        reverse("assessment:scheme_update", args=[published.pk]), {"title": "x", "weight": "1", "grade_bands": "a 1\nb"}
+    )
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.title != "x"

@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.permissions import role_of
+
 from .models import Grid, Unit
 from .selectors import community_list
 
@@ -63,8 +65,15 @@ class UnitFilter(django_filters.FilterSet):
         chosen = self.data.get("community") if self.data else None
         if chosen and str(chosen).isdigit():
             grids = grids.filter(community_id=int(chosen))
+        elif role_of(user) != "secretary":
+            # A county has thousands of grids: offer them once a community is chosen (a grid
+            # picked without one, e.g. from a saved link, stays valid).
+            picked = self.data.get("grid") if self.data else None
+            grids = grids.filter(pk=int(picked)) if picked and str(picked).isdigit() else grids.none()
         self.filters["grid"].queryset = grids.order_by("community__name", "name")
         self.form.fields["grid"].show_community = not chosen
+        if not chosen and role_of(user) != "secretary":
+            self.form.fields["grid"].empty_label = _("全部网格（先选社区）")
         for form_field in self.form.fields.values():
             is_select = isinstance(form_field.widget, forms.Select)
             form_field.widget.attrs["class"] = "form-select" if is_select else "form-control"

@@ -362,3 +362,19 @@ def test_a_unit_of_a_new_community_follows_its_township(world, township_user, lo
     community = CommunityFactory(township=world.township, name="新建社区")
     unit = UnitFactory(community=community)
     assert login(township_user).get(detail(unit)).status_code == 200
+
+
+def test_r26_ledger_grid_filter_offers_grids_once_a_community_is_chosen(world, township_user, secretary_user, login):
+    """A county has thousands of grids: the filter lists a community's grids once it is chosen;
+    a secretary (one community) gets theirs straight away."""
+    mine = GridFactory(community=world.mine.community, name="第一网格")
+    GridFactory(community=world.sibling.community, name="第二网格")
+    url = reverse("committees:unit_list")
+    unfiltered = login(township_user).get(url).context["filter"].form.fields["grid"]
+    assert list(unfiltered.queryset) == []
+    chosen = login(township_user).get(url, {"community": world.mine.community.pk}).context["filter"]
+    assert list(chosen.form.fields["grid"].queryset) == [mine]
+    picked = login(township_user).get(url, {"grid": mine.pk}).context["filter"]
+    assert list(picked.form.fields["grid"].queryset) == [mine] and picked.is_valid()
+    secretary = login(secretary_user).get(url).context["filter"].form.fields["grid"]
+    assert list(secretary.queryset) == [mine]

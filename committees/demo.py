@@ -11,9 +11,11 @@ name first; a committee's posts, vacancy and rotation plan are built only when t
 has none yet. Running it twice changes nothing.
 """
 
+import contextlib
 import datetime
 import random
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -589,6 +591,58 @@ def ensure_users(demo: Demo) -> None:
         post.full_clean()
         set_actor(post, demo.admin, "关联平台账号")
         post.save(update_fields=["user", "updated_at"])
+
+
+# --- the demo clock (for the later demo builders: meetings, co-building, funding) -----------
+
+
+def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    """``day`` at ``hour:minute`` local time (Asia/Shanghai), aware."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _deliver_due(until: datetime.datetime) -> None:
+    """Let the outbox worker catch up to ``until``: every message due by then goes out at its own
+    due time (as the beat sweep every minute would have sent it), oldest first."""
+    from inbox.models import Message
+    from inbox.services import outbox_sweep
+
+    due = Message.objects.filter(state=Message.State.PENDING, due_at__lte=until)
+    for when in sorted(set(due.values_list("due_at", flat=True))):
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            outbox_sweep(now=when)
+
+
+@contextlib.contextmanager
+def demo_clock(at: datetime.datetime):
+    """Run the block as if it were ``at`` (a moment in the past): ``django.utils.timezone.now``
+    (hence ``localdate``, ``auto_now_add`` and the history's dates) returns ``at``, so every
+    service applies its own rules (no meeting in the past, no report dated tomorrow...) exactly
+    as on that day and every timestamp reads as it happened. Before the block, the outbox
+    delivers what fell due by ``at``. The historic part of the demo is written this way; nothing
+    is ever dated after the real present."""
+    if at >= datetime.datetime.now(datetime.UTC):  # the real present, even inside another demo_clock
+        raise ValueError(f"demo_clock is for the past only, not {at:%Y-%m-%d %H:%M}")
+    _deliver_due(at)
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield at
+
+
+def read_old_messages(demo: Demo, *, older_than: datetime.timedelta = datetime.timedelta(days=3)) -> None:
+    """The demo accounts have read what reached their inbox before the last few days (each two
+    hours after it arrived); the newer notices stay unread. Called once, after the demo seeds."""
+    from inbox.models import Message
+    from inbox.services import message_mark_read
+
+    old = Message.objects.filter(
+        recipient__in=list(demo.users.values()),
+        state=Message.State.SENT,
+        read_at__isnull=True,
+        sent_at__lt=timezone.now() - older_than,
+    ).select_related("recipient")
+    for message in old.order_by("sent_at", "pk"):
+        with demo_clock(message.sent_at + datetime.timedelta(hours=2)):
+            message_mark_read(actor=message.recipient, message=message)
 
 
 # --- everything ----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""seed_demo builds the demo township it promises (R1–R7, R25.4, R26) and is idempotent;
-seed_scale builds county-scale data and refuses to build it twice without --reset."""
+"""seed_demo builds the demo township it promises (R1–R7, R25.4, R26) and a year of its work
+(meetings R8–R13, co-building R15–R20, funding R23) and is idempotent; seed_scale builds
+county-scale data and refuses to build it twice without --reset."""
 
 import datetime
 import io
@@ -9,8 +10,20 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory, TestCase
+from django.utils import timezone
 
 from accounts.models import User
+from cobuilding.models import (
+    Agreement,
+    Commitment,
+    DedicationDay,
+    DedicationParticipation,
+    Fulfilment,
+    InServiceMember,
+    Pledge,
+    PledgeKind,
+    ProjectClaim,
+)
 from committees import selectors, services
 from committees.demo import DEMO_PASSWORD
 from committees.models import (
@@ -26,6 +39,10 @@ from committees.models import (
     Unit,
     Vacancy,
 )
+from funding import selectors as funding_selectors
+from funding.models import Expense, FiscalYear, Income, Payment, SharePlan, Source
+from inbox.models import Message
+from meetings.models import Attendee, FollowUpTask, Meeting, Minutes, Motion, Vote
 
 pytestmark = pytest.mark.django_db
 
@@ -191,11 +208,113 @@ class TestSeedDemo(TestCase):
 
     def test_second_run_changes_nothing(self):
         before = _row_counts()
-        snapshot = list(Unit.objects.order_by("pk").values())
+        snapshots = {
+            model: list(model.objects.order_by("pk").values())
+            for model in (Unit, Meeting, Attendee, Motion, FollowUpTask, Pledge, Fulfilment, Payment, Message)
+        }
         output = _seed_demo()
         assert _row_counts() == before
-        assert list(Unit.objects.order_by("pk").values()) == snapshot
+        for model, snapshot in snapshots.items():
+            assert list(model.objects.order_by("pk").values()) == snapshot, model
         assert "未做任何修改" in output
+
+    # --- a year of work (meetings, co-building, funding) -----------------------------------
+
+    def test_pilot_holds_a_meeting_in_each_past_quarter_and_one_upcoming_r8_r12(self):
+        today = timezone.localdate()
+        committee = Committee.objects.get(community__name="陵园社区")
+        held = Meeting.objects.filter(
+            committee=committee, status=Meeting.Status.MINUTES_APPROVED, starts_at__year=today.year
+        )
+        past_quarters = {q for q in (1, 2, 3) if datetime.date(today.year, q * 3, 28) < today}
+        assert {m.quarter for m in held} == past_quarters
+        for meeting in held:
+            assert meeting.agenda_items.count() >= 2
+            members = meeting.attendees.filter(role=Attendee.Role.MEMBER)
+            assert members.filter(attendance=Attendee.Attendance.LEAVE).exclude(attendance_note="").exists()
+            assert members.filter(attendance=Attendee.Attendance.PRESENT).count() > members.count() / 2
+            for motion in meeting.motions.all():
+                assert motion.status == Motion.Status.PUBLISHED and motion.passed
+                assert motion.votes_for == motion.votes.filter(choice=Vote.Choice.FOR).count()
+                assert motion.votes_for > motion.entitled_count / 2  # R12.3: the majority
+                assert motion.resolution.tasks.exists() or motion.resolution is not None
+            minutes = meeting.minutes
+            assert minutes.status in (Minutes.Status.APPROVED, Minutes.Status.LOCKED) and minutes.approved_on
+            # Written "on the day": the history says when, not when the seed ran.
+            assert timezone.localdate(meeting.history.earliest().history_date) < timezone.localdate(meeting.starts_at)
+        upcoming = Meeting.objects.get(committee=committee, status=Meeting.Status.NOTIFIED)
+        assert upcoming.starts_at > timezone.now()
+        assert upcoming.attendees.exclude(reply=Attendee.Reply.NONE).count() >= 3
+        liaison = User.objects.get(username="liaison")
+        assert Message.objects.filter(key__startswith=f"meeting:{upcoming.pk}:", recipient=liaison).exists()
+        # Two lighter committees, each with a past quarter left without a held meeting (R8 flag).
+        others = Meeting.objects.filter(status=Meeting.Status.MINUTES_APPROVED).exclude(committee=committee)
+        assert others.values("committee").distinct().count() == 2
+
+    def test_follow_up_tasks_done_overdue_and_in_progress_r13(self):
+        tasks = FollowUpTask.objects.filter(committee__community__name="陵园社区")
+        today = timezone.localdate()
+        done = tasks.filter(status=FollowUpTask.Status.DONE)
+        assert done.count() >= 5
+        assert all(t.closed_on <= t.due_on for t in done)  # on time
+        assert sum(1 for t in tasks if t.is_overdue) == 1
+        in_progress = [t for t in tasks.filter(status=FollowUpTask.Status.OPEN) if t.due_on >= today]
+        assert len(in_progress) == 1 and in_progress[0].updates.count() >= 2
+        assert in_progress[0].owner == User.objects.get(username="liaison")
+
+    def test_cobuilding_agreements_pledges_projects_days_members_commitments_r16_r20(self):
+        liaison = User.objects.get(username="liaison")
+        year = timezone.localdate().year
+        pledges = Pledge.objects.filter(unit__community__name="陵园社区", year=year)
+        assert set(pledges.values_list("kind", flat=True)) == set(PledgeKind.values)  # R17: eight kinds
+        assert set(pledges.filter(unit=liaison.unit).values_list("status", flat=True)) >= {
+            Pledge.Status.DRAFT,
+            Pledge.Status.SUBMITTED,
+            Pledge.Status.ACCEPTED,
+            Pledge.Status.FULFILLED,
+        }
+        assert pledges.filter(status=Pledge.Status.RETURNED).exclude(review_comment="").exists()
+        fulfilled = pledges.filter(status=Pledge.Status.FULFILLED)
+        assert fulfilled.count() >= 3
+        assert Fulfilment.objects.filter(pledge__in=fulfilled, status=Fulfilment.Status.CONFIRMED).exists()
+        assert Fulfilment.objects.filter(pledge__unit=liaison.unit, status=Fulfilment.Status.SUBMITTED).count() == 1
+        signed = Agreement.objects.filter(unit__community__name="陵园社区", status=Agreement.Status.SIGNED)
+        assert signed.count() >= 4 and signed.filter(unit=liaison.unit).exists()
+        assert all(a.scan.name.endswith(".pdf") and a.signed_on for a in signed)
+        assert ProjectClaim.objects.filter(unit=liaison.unit, status=ProjectClaim.Status.COMPLETED).exists()
+        days = DedicationDay.objects.filter(committee__community__name="陵园社区", year=year)
+        assert DedicationParticipation.objects.filter(day__in=days, day__held_on__lt=timezone.localdate()).exists()
+        assert days.filter(held_on__gt=timezone.localdate()).exists() or timezone.localdate().month == 12
+        assert InServiceMember.objects.filter(unit=liaison.unit).count() >= 3
+        sides = set(Commitment.objects.filter(unit=liaison.unit, year=year).values_list("side", flat=True))
+        assert sides == {Commitment.Side.COMMUNITY, Commitment.Side.UNIT}  # R19: two-way
+
+    def test_funding_five_sources_active_plan_and_payments_r23(self):
+        today = timezone.localdate()
+        fy = FiscalYear.objects.get(committee__community__name="陵园社区", year=today.year)
+        assert fy.opening_balance > 0  # last year closed and carried over
+        sources = set(Income.objects.filter(fiscal_year=fy).values_list("source", flat=True))
+        assert sources | {Source.CONTRIBUTIONS} == set(Source.values)
+        assert Expense.objects.filter(fiscal_year=fy).values("category").distinct().count() >= 6
+        plan = SharePlan.objects.get(fiscal_year=fy, status=SharePlan.Status.ACTIVE)
+        assert plan.resolution.motion.passed  # R23.1: decided by a committee meeting
+        rows = funding_selectors.share_status(fiscal_year=fy, today=today).rows
+        paid_in_full = [r for r in rows if r.due and r.outstanding == 0]
+        partial = [r for r in rows if r.paid > 0 and r.outstanding > 0]
+        arrears = [r for r in rows if r.due and r.paid == 0]
+        assert len(paid_in_full) >= 6 and len(partial) == 1 and len(arrears) == 1
+        assert Payment.objects.filter(fiscal_year=fy).count() >= 8
+
+    def test_inbox_holds_delivered_notices_read_and_unread(self):
+        liaison = User.objects.get(username="liaison")
+        mine = Message.objects.filter(recipient=liaison)
+        assert mine.filter(state=Message.State.SENT, read_at__isnull=False).count() >= 3
+        assert mine.filter(read_at__isnull=True).exists()
+        assert (
+            not Message.objects.filter(state=Message.State.PENDING, due_at__lt=timezone.now())
+            .exclude(kind__in=("meeting_notice",))
+            .exists()
+        )
 
 
 # --- seed_scale ------------------------------------------------------------------------------

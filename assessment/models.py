@@ -159,6 +159,12 @@ class Indicator(TimeStampedModel):
     def has_limit(self) -> bool:
         return self.kind in (self.Kind.BONUS, self.Kind.DEDUCTION)
 
+    @property
+    def entry_max(self) -> Decimal:
+        """The most one scorer may enter (R21): a leaf's points; for a bonus or deduction item
+        (``max_points`` per occurrence) the item's cumulative limit."""
+        return self.limit if self.has_limit and self.limit is not None else self.max_points
+
 
 class Round(TimeStampedModel):
     """R21 joint scoring: one round per county and year, on one published scheme. Every unit gets

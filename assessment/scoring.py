@@ -250,10 +250,10 @@ def _points(raw, indicator: Indicator, errors: dict) -> Decimal | None:
     except (InvalidOperation, ValueError):
         errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分不是有效的数字。") % {"title": indicator.title}
         return None
-    if value < 0 or value > indicator.max_points:
+    if value < 0 or value > indicator.entry_max:
         errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分应在 0 至 %(max)s 分之间。") % {
             "title": indicator.title,
-            "max": _plain(indicator.max_points),
+            "max": _plain(indicator.entry_max),
         }
         return None
     return value

@@ -107,7 +107,7 @@ class ScoreForm(forms.Form):
                 label=indicator.title,
                 required=False,
                 min_value=Decimal("0"),
-                max_value=indicator.max_points,
+                max_value=indicator.entry_max,
                 decimal_places=2,
                 max_digits=5,
                 initial=points,

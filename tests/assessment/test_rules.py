@@ -69,3 +69,10 @@ def test_r21_conversion(score, weight, converted):
 
 def test_r21_formula_is_stated():
     assert formula_text(Decimal("0.2000")) == "折算分 = 得分 × 权重 0.2"
+
+
+def test_r21_sheet_total_caps_each_bonus_and_deduction_at_its_limit():
+    from assessment.rules import sheet_total
+
+    assert sheet_total([50, 40], [(8, 5)], [(3, 10)]) == Decimal("92.00")
+    assert sheet_total([10], [], [(30, None)]) == Decimal("0.00")  # never below 0

@@ -170,17 +170,26 @@ def test_draft_keeps_partial_lines_and_submit_needs_every_item(task, secretary_u
 
 
 def test_bonus_and_deduction_caps_through_the_service(task, secretary_user, zzb):
-    """R21: bonus and deduction items count only up to their limits (志愿服务 5 → 2; 违反 5 → 3)."""
-    scores = scores_for(task, 参加会议=40, 认领项目=50, 获上级表彰=1, 志愿服务=5, 违反共建协议=5)
+    """R21: a bonus or deduction item is entered as its accumulated points (``max_points`` per
+    occurrence), up to its limit: 获上级表彰 1 per award, 3 at most; 志愿服务 up to 2; 违反 up to 3."""
+    scores = scores_for(task, 参加会议=40, 认领项目=50, 获上级表彰=3, 志愿服务=2, 违反共建协议=3)
     sheet = scoring.scoresheet_save(actor=secretary_user, task=task, scores=scores, submit=True)
-    assert sheet.total == Decimal("90.00")  # 40 + 50 + 1 + 2 − 3
+    assert sheet.total == Decimal("92.00")  # 40 + 50 + 3 + 2 − 3
     sheet = scoring.scoresheet_save(
         actor=zzb, task=task, scores=scores_for(task, 参加会议=40, 认领项目=60), submit=True
     )
     assert sheet.total == Decimal("100.00")
     task.refresh_from_db()
     assert task.status == "submitted"
-    assert (task.committee_total, task.county_total) == (Decimal("90.00"), Decimal("100.00"))
+    assert (task.committee_total, task.county_total) == (Decimal("92.00"), Decimal("100.00"))
+
+
+def test_bonus_beyond_its_limit_is_refused(task, secretary_user):
+    """R21: 志愿服务 (limit 2) given 5 is refused with the range, nothing saved."""
+    scores = scores_for(task, 参加会议=40, 认领项目=50, 获上级表彰=1, 志愿服务=5, 违反共建协议=0)
+    with pytest.raises(ValidationError, match="0 至 2 分"):
+        scoring.scoresheet_save(actor=secretary_user, task=task, scores=scores, submit=True)
+    assert not ScoreSheet.objects.filter(task=task).exists()
 
 
 def test_a_submitted_sheet_is_locked_until_returned(task, secretary_user, zzb, admin_user):

@@ -1,22 +1,11 @@
-"""The landing page: each role lands where its work is (issue #7 turns these into dashboards)."""
+"""The landing page: each role lands on its dashboard (issue #7, ``dashboards/``)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from committees import selectors
-from common.permissions import role_of
+from dashboards.views import landing_url_name
 
 
 @login_required
 def home(request):
-    user = request.user
-    role = role_of(user)
-    if role == "liaison":
-        return redirect("cobuilding:workspace")
-    if role == "secretary":
-        committee = selectors.committee_current_for_community(community_id=user.community_id)
-        if committee is not None:
-            return redirect(committee)
-    if role == "township":
-        return redirect(user.township)
-    return redirect("committees:committee_list")
+    return redirect(landing_url_name(request.user))

@@ -19,10 +19,10 @@ def _step(client):
     return r.context["ws"].next_step
 
 
-def test_liaison_lands_on_workspace(login, liaison_user):
+def test_liaison_lands_on_the_dashboard(login, liaison_user):
     client = login(liaison_user)
-    r = client.get(reverse("home"))
-    assert r.status_code == 302 and r["Location"] == reverse("cobuilding:workspace")
+    r = client.get(reverse("home"))  # issue #7: the dashboard carries the workspace's next step
+    assert r.status_code == 302 and r["Location"] == reverse("dashboards:liaison")
 
 
 def test_other_roles_are_sent_to_overview(login, secretary_user):

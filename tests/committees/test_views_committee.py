@@ -405,9 +405,9 @@ class TestCommitteePage:
         assert edit(world.mine) not in page
         assert reverse("committees:vacancy_create", args=[world.mine.pk]) not in page
 
-    def test_secretary_lands_on_the_committee_page(self, world, secretary_user, login):
-        response = login(secretary_user).get(reverse("home"))
-        assert response["Location"] == detail(world.mine)
+    def test_secretary_lands_on_the_dashboard(self, world, secretary_user, login):
+        response = login(secretary_user).get(reverse("home"))  # issue #7: the dashboard links the committee
+        assert response["Location"] == reverse("dashboards:secretary")
 
 
 class TestTownshipPage:
@@ -444,5 +444,5 @@ class TestTownshipPage:
         assert "接任人" in page and "河西接任" not in page
         assert f"{CREATE}?community={rows['新建社区'].community.pk}" in page
 
-    def test_township_staff_lands_here(self, world, township_user, login):
-        assert login(township_user).get(reverse("home"))["Location"] == township_page(world.township)
+    def test_township_staff_lands_on_the_dashboard(self, world, township_user, login):
+        assert login(township_user).get(reverse("home"))["Location"] == reverse("dashboards:township")

@@ -41,7 +41,7 @@ def test_liaison_pledges_secretary_returns_and_accepts(page, login_as, liaison_u
 
     # The liaison logs in on a phone and lands on the workspace with a clear next step.
     _switch(page, login_as, liaison_user, PHONE)
-    expect(page).to_have_url(re.compile(r"/cobuilding/$"))
+    expect(page).to_have_url(re.compile(r"/dashboard/liaison/$"))  # issue #7: the dashboard
     expect(page.locator("#next-step")).to_contain_text("共建承诺")
     for kind, title, value in PLEDGES:
         if kind == "资金":  # the first one through the next-step button, as a person would

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+"""The reports reviewers print (R21, issue #6 items 5 and 6): read-only pages, PDFs and Excel."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_reports as views
+
+urlpatterns: list = [
+    path("reports/", views.report_index, name="report_index"),
+    path("reports/tasks/<int:pk>/", views.unit_sheet, name="unit_sheet"),
+    path("reports/tasks/<int:pk>/pdf/", views.unit_sheet_pdf, name="unit_sheet_pdf"),
+    path("reports/ranking/", views.ranking, name="ranking"),
+    path("reports/ranking/pdf/", views.ranking_pdf, name="ranking_pdf"),
+    path("reports/ranking/xlsx/", views.ranking_xlsx, name="ranking_xlsx"),
+]

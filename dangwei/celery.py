@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangwei.settings.local")
 
@@ -15,3 +16,9 @@ app.conf.beat_schedule: dict[str, dict] = {}
 app.conf.beat_schedule["inbox-sweep-outbox"] = {"task": "inbox.sweep_outbox", "schedule": 60.0}
 app.conf.beat_schedule["cobuilding-sweep"] = {"task": "cobuilding.sweep", "schedule": 3600.0}
 app.conf.beat_schedule["funding-remind-arrears"] = {"task": "funding.remind_arrears", "schedule": 7 * 24 * 3600.0}
+# R14: the draft year-end report of every active committee, on 1 December at 02:00.
+app.conf.beat_schedule["yearend-request-drafts"] = {
+    "task": "yearend.request_drafts",
+    "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year=12),
+}
+app.conf.beat_schedule["rollout-refresh"] = {"task": "rollout.refresh", "schedule": 3600.0}

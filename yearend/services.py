@@ -1,0 +1,240 @@
+"""Every write of the year-end report (R14).
+
+``report_request`` is idempotent: while a build is queued or running it returns that build and
+enqueues nothing (two requests build one report; under a race the row lock — PostgreSQL — or the
+unique constraint — SQLite — keeps it to one). ``report_build`` is what the Celery task runs: it
+claims the queued row under a lock, returns quietly when there is nothing queued, reports its
+progress as it goes and ends ready or failed (with the error shown on the page).
+"""
+
+import datetime
+import hashlib
+import logging
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committees.models import Committee
+from common import permissions
+from common.pdf import render_pdf
+from common.services import save_audited
+
+from . import selectors
+from .models import YearEndReport
+
+logger = logging.getLogger(__name__)
+
+PLAN_MAX_CHARS = 5000
+# A build still "running" after this long died with its worker: asking again restarts it.
+STALE_AFTER = datetime.timedelta(minutes=30)
+TEMPLATE = "reports/yearend.html"
+
+
+def _check_year(year: int) -> None:
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year:
+        raise ValidationError(
+            _("年度应在2000年至%(y)s年之间。") % {"y": this_year},
+            code="year",
+        )
+
+
+def _check_actor(actor, committee: Committee) -> None:
+    if actor is None:  # the system (the 1 December run)
+        return
+    if not permissions.can_change(actor, committee) or not permissions.can_view(actor, committee):
+        raise PermissionDenied
+
+
+def _get_or_create_locked(committee: Committee, year: int) -> YearEndReport:
+    """The report row under a row lock, created if missing. A concurrent creation loses on the
+    unique constraint (inside a savepoint) and then locks the winner's row."""
+    report = YearEndReport.objects.select_for_update().filter(committee=committee, year=year).first()
+    if report is not None:
+        return report
+    try:
+        with transaction.atomic():
+            return YearEndReport.objects.create(committee=committee, year=year)
+    except IntegrityError:
+        return YearEndReport.objects.select_for_update().get(committee=committee, year=year)
+
+
+def _enqueue(report_id: int) -> None:
+    from .tasks import build_report
+
+    build_report.delay(report_id)
+
+
+@transaction.atomic
+def report_request(*, actor, committee: Committee, year: int, rebuild: bool = True) -> YearEndReport:
+    """R14: ask for the year-end report (or a rebuild with the current data and plan).
+
+    Idempotent: a build already queued or running is returned as it is, nothing enqueued. With
+    ``rebuild=False`` (the 1 December draft run) a report already built is left alone too."""
+    _check_actor(actor, committee)
+    _check_year(year)
+    report = _get_or_create_locked(committee, year)
+    now = timezone.now()
+    if report.status == YearEndReport.Status.QUEUED:
+        return report
+    if report.status == YearEndReport.Status.RUNNING and report.started_at and now - report.started_at < STALE_AFTER:
+        return report
+    if not rebuild and report.status == YearEndReport.Status.READY:
+        return report
+    report.status = YearEndReport.Status.QUEUED
+    report.progress = 0
+    report.stage = _("排队等待生成")
+    report.error = ""
+    report.requested_by = actor
+    report.requested_at = now
+    report.started_at = None
+    report.finished_at = None
+    save_audited(
+        report,
+        actor,
+        update_fields=[
+            "status",
+            "progress",
+            "stage",
+            "error",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+        ],
+        reason=_("申请生成年度工作报告"),
+    )
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+@transaction.atomic
+def report_plan_update(*, actor, committee: Committee, year: int, text: str) -> YearEndReport:
+    """The secretary's section on next year's plan (text). The report shows it from its next
+    build: asking for the report again rebuilds it with the new text."""
+    _check_actor(actor, committee)
+    _check_year(year)
+    text = (text or "").strip()
+    if len(text) > PLAN_MAX_CHARS:
+        raise ValidationError(
+            {"next_year_plan": _("明年工作计划不能超过%(n)s字。") % {"n": PLAN_MAX_CHARS}}, code="too_long"
+        )
+    report = _get_or_create_locked(committee, year)
+    if report.next_year_plan == text:
+        return report
+    report.next_year_plan = text
+    save_audited(report, actor, update_fields=["next_year_plan"], reason=_("填写明年工作计划"))
+    return report
+
+
+def _progress(report_id: int, progress: int, stage: str) -> None:
+    # A plain UPDATE in autocommit: the polling page sees it at once, no history row per step.
+    # Progress is only shown, so a busy database does not fail the build.
+    try:
+        YearEndReport.objects.filter(pk=report_id).update(progress=progress, stage=stage)
+    except OperationalError:
+        logger.warning("year-end report %s: progress not saved (database busy)", report_id)
+
+
+def report_render(*, committee: Committee, year: int, next_year_plan: str = "") -> bytes:
+    """The PDF of the report (also what ``manage.py yearend_report`` writes)."""
+    data = selectors.report_data(committee=committee, year=year, next_year_plan=next_year_plan)
+    return render_pdf(TEMPLATE, {"data": data})
+
+
+def _retrying(step, *args, tries: int = 5):
+    """SQLite refuses a write at once ("database is locked") when another process wrote since the
+    transaction began (a lock upgrade is not retried by its busy timeout); try the short step
+    again. PostgreSQL never gets here."""
+    for attempt in range(1, tries + 1):
+        try:
+            return step(*args)
+        except OperationalError:
+            if attempt == tries:
+                raise
+            time.sleep(0.2 * attempt)
+    return None
+
+
+def report_build(*, report_id: int) -> YearEndReport | None:
+    """Build one queued report. Returns None, doing nothing, when the row is gone or not queued
+    (already built, already being built by another worker, or a duplicate delivery)."""
+    report = _retrying(_claim, report_id)
+    if report is None:
+        return None
+    try:
+        data = selectors.report_data(committee=report.committee, year=report.year, next_year_plan=report.next_year_plan)
+        _progress(report.pk, 40, _("数据已汇总，正在排版"))
+        content = render_pdf(TEMPLATE, {"data": data})
+        _progress(report.pk, 85, _("排版完成，正在保存"))
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the report and shown on its page
+        logger.exception("year-end report %s failed", report_id)
+        return _retrying(_finish_failed, report_id, exc)
+    return _retrying(_finish_ready, report_id, content)
+
+
+@transaction.atomic
+def _claim(report_id: int) -> YearEndReport | None:
+    report = YearEndReport.objects.select_for_update().filter(pk=report_id).first()
+    if report is None or report.status != YearEndReport.Status.QUEUED:
+        return None
+    report.status = YearEndReport.Status.RUNNING
+    report.started_at = timezone.now()
+    report.progress = 5
+    report.stage = _("正在汇总本年度数据")
+    report.builds += 1
+    save_audited(
+        report, None, update_fields=["status", "started_at", "progress", "stage", "builds"], reason=_("开始生成")
+    )
+    return report
+
+
+@transaction.atomic
+def _finish_ready(report_id: int, content: bytes) -> YearEndReport:
+    report = YearEndReport.objects.select_for_update().get(pk=report_id)
+    old = report.file.name if report.file else ""
+    report.file.save(
+        f"yearend-{report.committee_id}-{report.year}-{report.builds}.pdf", ContentFile(content), save=False
+    )
+    report.file_size = len(content)
+    report.checksum = hashlib.sha256(content).hexdigest()
+    report.status = YearEndReport.Status.READY
+    report.progress = 100
+    report.stage = _("已生成")
+    report.finished_at = timezone.now()
+    save_audited(
+        report,
+        None,
+        update_fields=["file", "file_size", "checksum", "status", "progress", "stage", "finished_at"],
+        reason=_("生成完成"),
+    )
+    if old and old != report.file.name:
+        transaction.on_commit(lambda: report.file.storage.delete(old))
+    return report
+
+
+@transaction.atomic
+def _finish_failed(report_id: int, exc: Exception) -> YearEndReport:
+    report = YearEndReport.objects.select_for_update().get(pk=report_id)
+    report.status = YearEndReport.Status.FAILED
+    report.stage = _("生成失败")
+    report.error = f"{type(exc).__name__}: {exc}"[:2000]
+    report.finished_at = timezone.now()
+    save_audited(report, None, update_fields=["status", "stage", "error", "finished_at"], reason=_("生成失败"))
+    return report
+
+
+def reports_request_all(*, actor, committees, year: int, rebuild: bool = True) -> int:
+    """Ask for the report of each committee (township staff's "build all", the 1 December run).
+    Returns how many builds were newly queued."""
+    queued = 0
+    for committee in committees:
+        before = YearEndReport.objects.filter(committee=committee, year=year).values_list("status", flat=True).first()
+        report = report_request(actor=actor, committee=committee, year=year, rebuild=rebuild)
+        if report.status == YearEndReport.Status.QUEUED and before != YearEndReport.Status.QUEUED:
+            queued += 1
+    return queued

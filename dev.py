@@ -35,13 +35,14 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".dangwei-requirements.json"
 REQUIREMENTS = ROOT / "requirements"
 
-RUN_PACKAGES = ("fonts-noto-cjk", "libharfbuzz-subset0")
-TEST_PACKAGES = ("chromium", "fonts-noto-cjk", "libharfbuzz-subset0", "poppler-utils", "docker-compose")
+RUN_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai", "libharfbuzz-subset0")
+TEST_PACKAGES = ("chromium", *RUN_PACKAGES, "poppler-utils", "docker-compose")
 # Outside CI the deployment test skips without docker-compose; everything else is required.
 OPTIONAL_OUTSIDE_CI = ("docker-compose",)
 # What each package provides, for machines without dpkg (and as a second opinion with it).
 PROBES = {
     "fonts-noto-cjk": lambda: _fc_has("Noto Sans CJK SC") and _fc_has("Noto Serif CJK SC"),
+    "fonts-arphic-ukai": lambda: _fc_has("AR PL UKai CN"),
     "libharfbuzz-subset0": lambda: bool(ctypes.util.find_library("harfbuzz-subset")),
     "chromium": lambda: Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists(),
     "poppler-utils": lambda: bool(shutil.which("pdftoppm")),

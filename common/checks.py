@@ -11,6 +11,7 @@ import subprocess
 from django.core.checks import Warning, register
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+KAI_FAMILY = "AR PL UKai CN"  # 楷体 of the year-end report's level-two headings (GB/T 9704)
 
 
 def missing_pdf_dependencies() -> list[str]:
@@ -22,7 +23,16 @@ def missing_pdf_dependencies() -> list[str]:
         families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, check=False).stdout
     if not all(f in families for f in CJK_FAMILIES):
         missing.append("fonts-noto-cjk")
+    if KAI_FAMILY not in families:
+        missing.append("fonts-arphic-ukai")
     return missing
+
+
+HINTS = {
+    "libharfbuzz-subset0": ("缺少它时一页中文 PDF 需约 8 秒。", "common.W001"),
+    "fonts-noto-cjk": ("缺少它时中文显示为方框。", "common.W002"),
+    "fonts-arphic-ukai": ("缺少它时年度工作报告的二级标题不用楷体。", "common.W003"),
+}
 
 
 @register()
@@ -30,9 +40,8 @@ def pdf_dependencies(app_configs, **kwargs):
     return [
         Warning(
             f"PDF 生成缺少系统软件包：{name}",
-            hint=f"请以 root 运行 apt-get install {name}（Debian）。"
-            + ("缺少它时一页中文 PDF 需约 8 秒。" if name == "libharfbuzz-subset0" else "缺少它时中文显示为方框。"),
-            id="common.W001" if name == "libharfbuzz-subset0" else "common.W002",
+            hint=f"请以 root 运行 apt-get install {name}（Debian）。" + HINTS[name][0],
+            id=HINTS[name][1],
         )
         for name in missing_pdf_dependencies()
     ]

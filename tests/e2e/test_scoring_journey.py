@@ -100,10 +100,10 @@ def test_joint_scoring_from_self_report_to_released_result(
     expect(page.get_by_role("heading", level=1)).to_contain_text("县委组织部评分")
     _score(
         page,
-        {"参加会议": 30, "认领项目": 56, "获上级表彰": 1, "志愿服务": 5, "违反共建协议": 0},
+        {"参加会议": 30, "认领项目": 56, "获上级表彰": 1, "志愿服务": 2, "违反共建协议": 0},
     )
     page.get_by_role("button", name="提交").click()
-    expect(page.get_by_test_id("sheet-county")).to_contain_text("合计 89.00")  # 30 + 56 + 1 + 2 (capped)
+    expect(page.get_by_test_id("sheet-county")).to_contain_text("合计 89.00")  # 30 + 56 + 1 + 2
     expect(page.get_by_test_id("task-status")).to_have_text("待审核")
 
     # 4. the administrator reviews, finalises and releases

@@ -328,3 +328,16 @@ class CommitmentForm(_Crispy, UnitChoiceMixin, forms.ModelForm):
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), choices=Commitment.Status.choices)
     note = forms.CharField(label=_("进展说明"), required=False, max_length=200)
+
+
+class WithdrawClaimForm(_Crispy, forms.Form):
+    reason = forms.CharField(
+        label=_("撤回原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("必填，社区书记会收到通知"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()

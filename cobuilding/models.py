@@ -450,10 +450,12 @@ class ProjectClaim(TimeStampedModel):
         CLAIMED = "claimed", _("已认领")
         REPORTED = "reported", _("已申请验收")
         COMPLETED = "completed", _("已完成")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="claims", verbose_name=_("项目"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="project_claims", verbose_name=_("单位"))
-    place_no = models.PositiveSmallIntegerField(_("名额序号"))
+    # None once withdrawn: the place is free again for another unit (R17).
+    place_no = models.PositiveSmallIntegerField(_("名额序号"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.CLAIMED)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("认领人")
@@ -467,6 +469,16 @@ class ProjectClaim(TimeStampedModel):
         related_name="+",
         verbose_name=_("确认人"),
     )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤回人"),
+    )
+    withdraw_reason = models.CharField(_("撤回原因"), max_length=200, blank=True)
 
     SCOPE_COMMUNITY = "project__committee__community"
     SCOPE_UNIT = "unit"
@@ -479,9 +491,21 @@ class ProjectClaim(TimeStampedModel):
         verbose_name_plural = _("项目认领")
         ordering = ["project", "place_no"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "unit"], name="claim_once_per_unit"),
+            # A withdrawn claim keeps its row (history) but neither its place nor the unit's slot.
+            models.UniqueConstraint(
+                fields=["project", "unit"], condition=~Q(status="withdrawn"), name="claim_once_per_unit"
+            ),
             models.UniqueConstraint(fields=["project", "place_no"], name="claim_unique_place"),
-            models.CheckConstraint(condition=Q(place_no__gte=1), name="claim_place_positive"),
+            models.CheckConstraint(
+                condition=Q(place_no__isnull=True) | Q(place_no__gte=1), name="claim_place_positive"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="withdrawn", place_no__isnull=True, withdrawn_at__isnull=False) & ~Q(withdraw_reason="")
+                )
+                | (~Q(status="withdrawn") & Q(place_no__isnull=False)),
+                name="claim_withdrawn_frees_place",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="completed") | Q(completed_on__isnull=False, confirmed_by__isnull=False),
                 name="claim_completed_confirmed",

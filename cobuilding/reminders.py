@@ -58,6 +58,26 @@ def notify_agreement_sent(agreement) -> None:
         )
 
 
+def notify_claim_withdrawn(claim) -> None:
+    """R17: the community's secretaries learn in the portal that a unit withdrew its claim; the
+    claim's pending deadline reminders are withdrawn."""
+    _cancel(f"cobuilding:claim:{claim.pk}:")
+    url = reverse("cobuilding:claim_detail", args=[claim.pk])
+    secretaries = User.objects.filter(
+        role=User.Role.SECRETARY, community_id=claim.project.committee.community_id, is_active=True
+    ).order_by("pk")
+    for user in secretaries:
+        _enqueue(
+            key=f"cobuilding:claim-withdrawn:{claim.pk}:{claim.withdrawn_at:%Y%m%d%H%M%S%f}:user:{user.pk}",
+            recipient=user,
+            subject=_("%(unit)s撤回了公益项目“%(t)s”的认领") % {"unit": claim.unit.name, "t": claim.project.title},
+            body=_("%(unit)s撤回了对公益项目“%(t)s”的认领，认领名额已释放。\n撤回原因：%(reason)s")
+            % {"unit": claim.unit.name, "t": claim.project.title, "reason": claim.withdraw_reason},
+            url=url,
+            kind="cobuilding",
+        )
+
+
 def _remind(
     *, key: str, users, deadline: datetime.date, today: datetime.date, subject: str, body: str, url: str
 ) -> int:
@@ -154,7 +174,7 @@ def plan_reminders(*, today: datetime.date | None = None) -> int:
         _cancel(f"cobuilding:pledge:{pledge_id}:")
 
     claims = list(
-        ProjectClaim.objects.exclude(status=ProjectClaim.Status.COMPLETED)
+        ProjectClaim.objects.exclude(status__in=(ProjectClaim.Status.COMPLETED, ProjectClaim.Status.WITHDRAWN))
         .filter(project__deadline__gte=today, project__deadline__lte=horizon)
         .select_related("project")
     )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
@@ -194,6 +194,7 @@ def workspace_get(*, user, today: datetime.date | None = None) -> Workspace:
     )
     claims = list(
         ProjectClaim.objects.filter(unit=unit)
+        .exclude(status=ProjectClaim.Status.WITHDRAWN)
         .exclude(status=ProjectClaim.Status.COMPLETED, completed_on__lt=today - datetime.timedelta(days=365))
         .select_related("project")
         .order_by("project__deadline")
@@ -205,8 +206,8 @@ def workspace_get(*, user, today: datetime.date | None = None) -> Workspace:
         open_projects = [
             p
             for p in Project.objects.filter(committee=committee, status=Project.Status.OPEN, claim_by__gte=today)
-            .exclude(claims__unit=unit)
-            .annotate(taken=Count("claims"))
+            .exclude(pk__in=_active_claims().filter(unit=unit).values("project_id"))
+            .annotate(taken=_TAKEN)
             .order_by("claim_by")
             if p.taken < p.places
         ]
@@ -339,6 +340,14 @@ def agreement_list(*, user, committee: Committee | None = None) -> QuerySet[Agre
 # --- projects ---------------------------------------------------------------------------
 
 
+def _active_claims() -> QuerySet[ProjectClaim]:
+    """Claims that hold a place: a withdrawn claim gave its place back (R17)."""
+    return ProjectClaim.objects.exclude(status=ProjectClaim.Status.WITHDRAWN)
+
+
+_TAKEN = Count("claims", filter=~Q(claims__status=ProjectClaim.Status.WITHDRAWN), distinct=True)
+
+
 def _project_q(user) -> QuerySet[Project]:
     """A liaison sees the projects of their community (to claim them); claims stay per unit."""
     if _role(user) == "liaison":
@@ -350,7 +359,7 @@ def _project_q(user) -> QuerySet[Project]:
 
 def project_list(*, user, committee: Committee | None = None) -> QuerySet[Project]:
     qs = _project_q(user).annotate(
-        taken=Count("claims", distinct=True),
+        taken=_TAKEN,
         done=Count("claims", filter=Q(claims__status=ProjectClaim.Status.COMPLETED), distinct=True),
     )
     if committee is not None:
@@ -359,9 +368,7 @@ def project_list(*, user, committee: Committee | None = None) -> QuerySet[Projec
 
 
 def project_get(*, user, pk: int) -> Project:
-    project = (
-        _project_q(user).select_related("committee__community").annotate(taken=Count("claims")).filter(pk=pk).first()
-    )
+    project = _project_q(user).select_related("committee__community").annotate(taken=_TAKEN).filter(pk=pk).first()
     if project is None:
         raise Http404
     return project
@@ -369,7 +376,7 @@ def project_get(*, user, pk: int) -> Project:
 
 def project_claims_visible(*, user, project: Project) -> list[ProjectClaim]:
     """The claims the user may see: all for the community side, their own for a liaison."""
-    return list(scoped(user, project.claims.select_related("unit")).order_by("place_no"))
+    return list(scoped(user, project.claims.select_related("unit")).order_by(F("place_no").asc(nulls_last=True), "pk"))
 
 
 # --- dedication days (R18) --------------------------------------------------------------
@@ -484,7 +491,7 @@ def unit_rows(*, units: list[Unit], year: int, committee: Committee | None = Non
         row.percent = unit_percent(pledges)
         row.pledged_value = sum((p.value or ZERO for p in pledges), ZERO)
         row.delivered = sum((p.confirmed_amount for p in pledges), ZERO)
-    claims = ProjectClaim.objects.filter(unit_id__in=ids, project__claim_by__year=year)
+    claims = _active_claims().filter(unit_id__in=ids, project__claim_by__year=year)
     if committee is not None:
         claims = claims.filter(project__committee=committee)
     for unit_id, n, done in claims.values_list("unit_id").annotate(

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -466,7 +465,11 @@ def project_claim(*, actor, project: Project, unit: Unit) -> ProjectClaim:
         with transaction.atomic():
             return _project_claim(actor=actor, project=project, unit=unit)
     except IntegrityError as e:
-        if ProjectClaim.objects.filter(project=project, unit=unit).exists():
+        if (
+            ProjectClaim.objects.filter(project=project, unit=unit)
+            .exclude(status=ProjectClaim.Status.WITHDRAWN)
+            .exists()
+        ):
             raise ValidationError(_("本单位已认领该项目。")) from e
         raise ValidationError(_("该项目的认领名额已满。")) from e
 
@@ -479,13 +482,15 @@ def _project_claim(*, actor, project: Project, unit: Unit) -> ProjectClaim:
         raise ValidationError(_("单位已停用，不能认领项目。"))
     if not project.is_claimable_on(timezone.localdate()):
         raise ValidationError(_("该项目已停止认领。"))
-    claims = ProjectClaim.objects.filter(project=project)
+    claims = ProjectClaim.objects.filter(project=project).exclude(status=ProjectClaim.Status.WITHDRAWN)
     if claims.filter(unit=unit).exists():
         raise ValidationError(_("本单位已认领该项目。"))
-    taken = claims.aggregate(n=Max("place_no"))["n"] or 0
-    if taken >= project.places:
+    # The lowest free place: a withdrawn claim gave its place back (R17).
+    taken = set(claims.values_list("place_no", flat=True))
+    free = next((n for n in range(1, project.places + 1) if n not in taken), None)
+    if free is None:
         raise ValidationError(_("该项目的认领名额已满。"))
-    claim = ProjectClaim(project=project, unit=unit, place_no=taken + 1, claimed_by=actor)
+    claim = ProjectClaim(project=project, unit=unit, place_no=free, claimed_by=actor)
     claim.full_clean(validate_constraints=False)  # the database decides the race
     set_actor(claim, actor)
     claim.save()
@@ -508,6 +513,8 @@ def claim_progress_report(
     claim = _lock(claim)
     if claim.status == ProjectClaim.Status.COMPLETED:
         raise ValidationError(_("项目已确认完成。"))
+    if claim.status == ProjectClaim.Status.WITHDRAWN:
+        raise ValidationError(_("认领已撤回，不能再报告进展。"))
     if happened_on > timezone.localdate():
         raise ValidationError({"happened_on": _("日期不能晚于今天。")})
     update = ProjectUpdate(
@@ -534,11 +541,42 @@ def claim_confirm_completion(*, actor, claim: ProjectClaim, on: datetime.date | 
     claim = _lock(claim)
     if claim.status == ProjectClaim.Status.COMPLETED:
         raise ValidationError(_("项目已确认完成。"))
+    if claim.status == ProjectClaim.Status.WITHDRAWN:
+        raise ValidationError(_("认领已撤回，不能确认完成。"))
     if not claim.updates.exists():
         raise ValidationError(_("单位尚未报告任何进展，不能确认完成。"))
     claim.status = ProjectClaim.Status.COMPLETED
     claim.completed_on, claim.confirmed_by = on or timezone.localdate(), actor
     return _save(claim, actor, update_fields=["status", "completed_on", "confirmed_by"], reason=_("确认完成"))
+
+
+@transaction.atomic
+def claim_withdraw(*, actor, claim: ProjectClaim, reason: str) -> ProjectClaim:
+    """R17: the unit's liaison (or the community side) withdraws a claim that is not completed,
+    with a reason. The claim stays on record as withdrawn, its place is free for another unit,
+    its deadline reminders are withdrawn and the community secretaries get a portal notice."""
+    require_unit(actor, claim.unit)
+    claim = ProjectClaim.objects.select_for_update().select_related("project__committee", "unit").get(pk=claim.pk)
+    if claim.status == ProjectClaim.Status.COMPLETED:
+        raise ValidationError(_("项目已确认完成，不能撤回认领。"))
+    if claim.status == ProjectClaim.Status.WITHDRAWN:
+        raise ValidationError(_("该认领已撤回。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写撤回原因。")})
+    claim.status = ProjectClaim.Status.WITHDRAWN
+    claim.place_no = None
+    claim.withdrawn_at, claim.withdrawn_by, claim.withdraw_reason = timezone.now(), actor, reason[:200]
+    _save(
+        claim,
+        actor,
+        update_fields=["status", "place_no", "withdrawn_at", "withdrawn_by", "withdraw_reason"],
+        reason=_("撤回认领：%(reason)s") % {"reason": reason},
+    )
+    from .reminders import notify_claim_withdrawn
+
+    notify_claim_withdrawn(claim)
+    return claim
 
 
 # --- dedication days (R18) --------------------------------------------------------------

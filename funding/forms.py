@@ -64,6 +64,15 @@ class IncomeForm(forms.Form):
     )
 
 
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("作废原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("作废后该笔账目仍保留在台账上（划线显示），但不再计入任何合计、结余、图表和导出。"),
+    )
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -140,7 +140,46 @@ class BudgetLine(TimeStampedModel):
         return self.title
 
 
-class Income(TimeStampedModel):
+class LineQuerySet(models.QuerySet):
+    def counted(self):
+        """The lines that count in totals, balances, charts and exports: not voided (R23)."""
+        return self.filter(voided_at__isnull=True)
+
+
+class VoidableLine(TimeStampedModel):
+    """An income or spending line can be voided (作废) with a reason while its year is open: it
+    stays on the ledger, struck through, and counts nowhere. Never deleted (the audit trail)."""
+
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("作废人"),
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    objects = LineQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def _void_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+        | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason="")),
+        name=name,
+    )
+
+
+class Income(VoidableLine):
     """Income of sources (2)–(5) of R23. Source (1), the units' contributions, is their payments."""
 
     fiscal_year = models.ForeignKey(
@@ -177,6 +216,7 @@ class Income(TimeStampedModel):
                 condition=~Q(source="donations") | Q(anonymous=True) | ~Q(donor=""),
                 name="income_donation_names_donor",
             ),
+            _void_constraint("income_voided_with_reason"),
         ]
 
     def __str__(self):
@@ -191,7 +231,7 @@ class Income(TimeStampedModel):
         return self.payer
 
 
-class Expense(TimeStampedModel):
+class Expense(VoidableLine):
     fiscal_year = models.ForeignKey(
         FiscalYear, on_delete=models.PROTECT, related_name="expenses", verbose_name=_("经费年度")
     )
@@ -209,7 +249,10 @@ class Expense(TimeStampedModel):
         verbose_name = _("支出")
         verbose_name_plural = _("支出")
         ordering = ["fiscal_year", "spent_on", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
+            _void_constraint("expense_voided_with_reason"),
+        ]
 
     def __str__(self):
         return f"{self.get_category_display()} {self.amount}"

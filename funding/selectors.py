@@ -81,11 +81,11 @@ def year_totals(*, fiscal_year: FiscalYear) -> YearTotals:
     by category, each beside its budget, and the balance. Four queries."""
     income = {s.value: Line(s.value, str(s.label)) for s in Source}
     expense = {c.value: Line(c.value, str(c.label)) for c in Category}
-    for row in Income.objects.filter(fiscal_year=fiscal_year).values("source").annotate(s=Sum("amount")):
+    for row in Income.objects.counted().filter(fiscal_year=fiscal_year).values("source").annotate(s=Sum("amount")):
         income[row["source"]].actual = fen(row["s"])
     paid = fen(Payment.objects.filter(fiscal_year=fiscal_year).aggregate(s=Sum("amount"))["s"])
     income[Source.CONTRIBUTIONS].actual = paid
-    for row in Expense.objects.filter(fiscal_year=fiscal_year).values("category").annotate(s=Sum("amount")):
+    for row in Expense.objects.counted().filter(fiscal_year=fiscal_year).values("category").annotate(s=Sum("amount")):
         expense[row["category"]].actual = fen(row["s"])
     for row in (
         BudgetLine.objects.filter(fiscal_year=fiscal_year)
@@ -123,14 +123,22 @@ class LedgerEntry:
     amount: Decimal  # signed: income positive, spending negative
     obj: object
     balance: Decimal = ZERO
+    voided: bool = False
 
 
-def ledger(*, fiscal_year: FiscalYear) -> list[LedgerEntry]:
+def ledger(*, fiscal_year: FiscalYear, with_voided: bool = False) -> list[LedgerEntry]:
     """Every line of the year in date order with the running balance. Four queries (the spending
-    receipts are prefetched in one)."""
+    receipts are prefetched in one). Voided lines (R23) count nowhere: they are left out, or with
+    ``with_voided`` listed (struck through on the ledger page) without moving the balance."""
+    incomes = Income.objects.filter(fiscal_year=fiscal_year).select_related("voided_by")
+    expenses = Expense.objects.filter(fiscal_year=fiscal_year).select_related("voided_by")
+    if not with_voided:
+        incomes, expenses = incomes.counted(), expenses.counted()
     entries = [
-        LedgerEntry(i.received_on, "income", i.get_source_display(), i.counterpart, i.note, i.amount, i)
-        for i in Income.objects.filter(fiscal_year=fiscal_year)
+        LedgerEntry(
+            i.received_on, "income", i.get_source_display(), i.counterpart, i.note, i.amount, i, voided=i.is_voided
+        )
+        for i in incomes
     ]
     entries += [
         LedgerEntry(
@@ -145,14 +153,15 @@ def ledger(*, fiscal_year: FiscalYear) -> list[LedgerEntry]:
         for p in Payment.objects.filter(fiscal_year=fiscal_year).select_related("unit")
     ]
     entries += [
-        LedgerEntry(e.spent_on, "expense", e.get_category_display(), e.payee, e.note, -e.amount, e)
-        for e in Expense.objects.filter(fiscal_year=fiscal_year).prefetch_related("receipts")
+        LedgerEntry(e.spent_on, "expense", e.get_category_display(), e.payee, e.note, -e.amount, e, voided=e.is_voided)
+        for e in expenses.prefetch_related("receipts")
     ]
     order = {"income": 0, "payment": 1, "expense": 2}
     entries.sort(key=lambda e: (e.day, order[e.kind], e.obj.pk))
     balance = fiscal_year.opening_balance
     for e in entries:
-        balance += e.amount
+        if not e.voided:
+            balance += e.amount
         e.balance = balance
     return entries
 
@@ -562,7 +571,8 @@ def township_overview(*, user, township: Township, year: int, today: datetime.da
 
 
 def _by_year(model, fy_ids):
-    return model.objects.filter(fiscal_year_id__in=fy_ids).values("fiscal_year_id").annotate(s=Sum("amount"))
+    qs = model.objects.counted() if model in (Income, Expense) else model.objects.all()  # voided lines count nowhere
+    return qs.filter(fiscal_year_id__in=fy_ids).values("fiscal_year_id").annotate(s=Sum("amount"))
 
 
 def receipts_for(*, expense: Expense):

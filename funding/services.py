@@ -241,6 +241,7 @@ def income_record(*, actor, fiscal_year: FiscalYear, **fields) -> Income:
 def income_update(*, actor, income: Income, reason: str = "", **fields) -> Income:
     _lock_open(income.fiscal_year)
     income = Income.objects.select_for_update().get(pk=income.pk)
+    _refuse_voided(income)
     for name, value in fields.items():
         if name in INCOME_FIELDS:
             setattr(income, name, value)
@@ -276,6 +277,7 @@ def expense_record(*, actor, fiscal_year: FiscalYear, receipts: Iterable = (), *
 def expense_update(*, actor, expense: Expense, receipts: Iterable = (), reason: str = "", **fields) -> Expense:
     _lock_open(expense.fiscal_year)
     expense = Expense.objects.select_for_update().select_related("fiscal_year").get(pk=expense.pk)
+    _refuse_voided(expense)
     for name, value in fields.items():
         if name in EXPENSE_FIELDS:
             setattr(expense, name, value)
@@ -284,6 +286,40 @@ def expense_update(*, actor, expense: Expense, receipts: Iterable = (), reason: 
     for f in receipts:
         _receipt_save(actor=actor, expense=expense, file=f)
     return expense
+
+
+def _refuse_voided(line) -> None:
+    if line.is_voided:
+        raise ValidationError(_("该笔账目已作废，不能再修改。"), code="voided")
+
+
+def _line_void(*, actor, model, line, reason: str):
+    """R23: a recorded line of an open year is voided, never deleted: it stays on the ledger with
+    who, when and why, and counts in no total, balance, chart or export. A closed year refuses."""
+    fiscal_year = _lock_open(line.fiscal_year)
+    line = model.objects.select_for_update().get(pk=line.pk)
+    _refuse_voided(line)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写作废原因。")})
+    line.fiscal_year = fiscal_year
+    line.voided_at, line.voided_by, line.void_reason = timezone.now(), actor, reason[:200]
+    return _save(
+        line,
+        actor,
+        update_fields=["voided_at", "voided_by", "void_reason"],
+        reason=_("作废：%(reason)s") % {"reason": reason},
+    )
+
+
+@transaction.atomic
+def income_void(*, actor, income: Income, reason: str) -> Income:
+    return _line_void(actor=actor, model=Income, line=income, reason=reason)
+
+
+@transaction.atomic
+def expense_void(*, actor, expense: Expense, reason: str) -> Expense:
+    return _line_void(actor=actor, model=Expense, line=expense, reason=reason)
 
 
 def _receipt_save(*, actor, expense: Expense, file) -> ExpenseReceipt:

@@ -23,6 +23,7 @@ from committees.models import Committee, Unit
 from common import permissions
 from common.audit import history_entries
 from common.permissions import role_of as _role
+from common.templatetags.portal import cn_date, money
 from common.views import add_service_errors, pdf_response, private_file_response
 
 from . import exports, forms, selectors, services
@@ -166,7 +167,7 @@ def year_close(request, pk):
 def ledger(request, pk):
     fy = selectors.fiscal_year_get(user=request.user, pk=pk)
     context = _year_context(request, fy)
-    context["entries"] = selectors.ledger(fiscal_year=fy)
+    context["entries"] = selectors.ledger(fiscal_year=fy, with_voided=True)
     context["totals"] = selectors.year_totals(fiscal_year=fy)
     return render(request, "funding/ledger.html", context)
 
@@ -239,6 +240,60 @@ def income_update(request, pk):
             return _redirect_back(fy, "#ledger")
     context = _year_context(request, fy) | {"form": form, "title": _("修改收入"), "history": history_entries(income)}
     return _form_page(request, context, status=400 if form.errors else 200)
+
+
+def _line_void(request, line, service, kind_label: str):
+    """R23: void an income or spending line of an open year, with a reason (a closed year and an
+    already voided line are refused with a message on the page)."""
+    fy = line.fiscal_year
+    _require_change(request.user, line)
+    form = forms.VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(actor=request.user, line=line, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("该笔%(kind)s已作废，不再计入合计与结余。") % {"kind": kind_label})
+            return redirect("funding:ledger", pk=fy.pk)
+    label = line.get_source_display() if isinstance(line, Income) else line.get_category_display()
+    day = line.received_on if isinstance(line, Income) else line.spent_on
+    context = _year_context(request, fy) | {
+        "form": form,
+        "title": _("作废%(kind)s：%(label)s %(amount)s（%(day)s）")
+        % {"kind": kind_label, "label": label, "amount": money(line.amount), "day": cn_date(day)},
+        "history": history_entries(line),
+        "danger": True,
+    }
+    return _form_page(request, context, status=400 if form.errors else 200)
+
+
+@login_required
+def income_void(request, pk):
+    try:
+        income = permissions.scoped(request.user, Income.objects.select_related("fiscal_year__committee")).get(pk=pk)
+    except Income.DoesNotExist as exc:
+        raise Http404 from exc
+    return _line_void(
+        request,
+        income,
+        lambda *, actor, line, reason: services.income_void(actor=actor, income=line, reason=reason),
+        _("收入"),
+    )
+
+
+@login_required
+def expense_void(request, pk):
+    try:
+        expense = permissions.scoped(request.user, Expense.objects.select_related("fiscal_year__committee")).get(pk=pk)
+    except Expense.DoesNotExist as exc:
+        raise Http404 from exc
+    return _line_void(
+        request,
+        expense,
+        lambda *, actor, line, reason: services.expense_void(actor=actor, expense=line, reason=reason),
+        _("支出"),
+    )
 
 
 EXPENSE_KEYS = ("category", "spent_on", "amount", "payee", "note")

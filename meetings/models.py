@@ -510,3 +510,35 @@ class TaskUpdate(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class ChangeNotice(TimeStampedModel):
+    """One batch of changes to a notified meeting (time, place, agenda) and the update notice
+    (会议通知变更) it sends, R9/R12.2. ``baseline`` is what the attendees were last told (the state
+    before the batch's first change); every later edit before ``due_at`` rewrites the same pending
+    messages, so one batch sends one notice per attendee, exactly once."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="change_notices", verbose_name=_("会议")
+    )
+    batch = models.PositiveIntegerField(_("批次"))
+    baseline = models.JSONField(_("变更前的安排"), default=dict)
+    summary = models.TextField(_("变更内容"), blank=True)
+    due_at = models.DateTimeField(_("发送时间"))
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+
+    SCOPE_COMMUNITY = "meeting__committee__community"
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会议通知变更")
+        verbose_name_plural = _("会议通知变更")
+        ordering = ["meeting", "-batch"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "batch"], name="change_notice_once_per_batch"),
+            models.CheckConstraint(condition=Q(batch__gte=1), name="change_notice_batch_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} #{self.batch}"

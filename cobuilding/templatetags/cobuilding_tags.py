@@ -21,6 +21,7 @@ TONES = {
     "claimed": "primary",
     "reported": "warning text-dark",
     "completed": "success",
+    "withdrawn": "secondary",
     "in_progress": "info text-dark",
     "done": "success",
     "dropped": "secondary",

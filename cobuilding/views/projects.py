@@ -15,13 +15,17 @@ from common.permissions import can_change
 from common.views import scoped_get, scoped_get_for_change
 
 from .. import selectors, services
-from ..forms import ProgressForm, ProjectForm
+from ..forms import ProgressForm, ProjectForm, WithdrawClaimForm
 from ..models import ProjectClaim, ProjectUpdate
 from ._base import committee_or_404, is_liaison, require_reviewer, run_action, run_service, serve_file
 
+OPEN_CLAIM = (ProjectClaim.Status.CLAIMED, ProjectClaim.Status.REPORTED)
+
 
 def _claim(user, pk) -> ProjectClaim:
-    return scoped_get(user, ProjectClaim.objects.select_related("project", "unit", "confirmed_by"), pk=pk)
+    return scoped_get(
+        user, ProjectClaim.objects.select_related("project", "unit", "confirmed_by", "withdrawn_by"), pk=pk
+    )
 
 
 @login_required
@@ -31,7 +35,10 @@ def project_list(request):
     projects = list(selectors.project_list(user=user, committee=committee))
     mine = {}
     if is_liaison(user):
-        mine = {c.project_id: c for c in ProjectClaim.objects.filter(unit_id=user.unit_id)}
+        mine = {
+            c.project_id: c
+            for c in ProjectClaim.objects.filter(unit_id=user.unit_id).exclude(status=ProjectClaim.Status.WITHDRAWN)
+        }
     return render(
         request,
         "cobuilding/project_list.html",
@@ -71,7 +78,11 @@ def project_detail(request, pk):
     user = request.user
     project = selectors.project_get(user=user, pk=pk)
     claims = selectors.project_claims_visible(user=user, project=project)
-    mine = next((c for c in claims if c.unit_id == user.unit_id), None) if is_liaison(user) else None
+    mine = (
+        next((c for c in claims if c.unit_id == user.unit_id and c.status != ProjectClaim.Status.WITHDRAWN), None)
+        if is_liaison(user)
+        else None
+    )
     return render(
         request,
         "cobuilding/project_detail.html",
@@ -126,8 +137,9 @@ def claim_detail(request, pk):
         {
             "claim": claim,
             "updates": list(claim.updates.select_related("reported_by")),
-            "can_report": can_change(user, claim) and claim.status != ProjectClaim.Status.COMPLETED,
-            "can_confirm": services.is_reviewer(user) and claim.status != ProjectClaim.Status.COMPLETED,
+            "can_report": can_change(user, claim) and claim.status in OPEN_CLAIM,
+            "can_confirm": services.is_reviewer(user) and claim.status in OPEN_CLAIM,
+            "can_withdraw": can_change(user, claim) and claim.status in OPEN_CLAIM,
             "history": history_entries(claim, limit=10),
         },
     )
@@ -170,6 +182,35 @@ def claim_confirm(request, pk):
 
 
 @login_required
+def claim_withdraw(request, pk):
+    """R17: the unit's liaison or the community side withdraws a claim not yet completed, with a
+    reason; the place is freed and the secretary is told."""
+    user = request.user
+    claim = scoped_get_for_change(user, ProjectClaim.objects.select_related("project", "unit"), pk=pk)
+    form = WithdrawClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form, lambda: services.claim_withdraw(actor=user, claim=claim, reason=form.cleaned_data["reason"])
+        )
+        if done is not None:
+            messages.success(request, _("认领已撤回，名额已释放，社区书记会收到通知。"))
+            return redirect(claim)
+    return render(
+        request,
+        "cobuilding/form_page.html",
+        {
+            "form": form,
+            "title": _("撤回项目认领"),
+            "intro": _("%(unit)s · %(title)s：撤回后名额将释放给其他单位，已报告的进展保留。")
+            % {"unit": claim.unit.name, "title": claim.project.title},
+            "submit": _("确认撤回"),
+            "back": "cobuilding:project_list",
+            "back_url": claim.get_absolute_url(),
+        },
+    )
+
+
+@login_required
 def evidence_file(request, pk):
     update = scoped_get(request.user, ProjectUpdate.objects.all(), pk=pk)
     return serve_file(update.evidence, update.evidence_name)
@@ -184,5 +225,6 @@ urlpatterns = [
     path("claims/<int:pk>/", claim_detail, name="claim_detail"),
     path("claims/<int:pk>/report/", claim_report, name="claim_report"),
     path("claims/<int:pk>/confirm/", claim_confirm, name="claim_confirm"),
+    path("claims/<int:pk>/withdraw/", claim_withdraw, name="claim_withdraw"),
     path("evidence/<int:pk>/", evidence_file, name="evidence_file"),
 ]

@@ -20,7 +20,7 @@ from committees.models import Committee
 from common.permissions import can_change, scope_q, scoped
 from inbox.models import Message
 from inbox.selectors import messages_by_key_prefix
-from meetings.models import AgendaAttachment, AgendaItem, Attendee, FollowUpTask, Meeting
+from meetings.models import AgendaAttachment, AgendaItem, Attendee, ChangeNotice, FollowUpTask, Meeting
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 
@@ -121,10 +121,10 @@ class Delivery:
 KEY_ATTENDEE = re.compile(r":(notice|update|reminder|cancel):attendee:(\d+)$")
 
 
-def _deliveries(meeting: Meeting, attendees: list[Attendee]) -> dict[int, Delivery]:
+def _deliveries(meeting: Meeting, attendees: list[Attendee], messages: list[Message]) -> dict[int, Delivery]:
     latest: dict[int, Message] = {}
     reminders: dict[int, Message] = {}
-    for message in messages_by_key_prefix(key_prefix=f"meeting:{meeting.pk}:"):
+    for message in messages:
         match = KEY_ATTENDEE.search(message.key)
         if not match:
             continue
@@ -175,6 +175,27 @@ class MeetingPage:
     replies: dict[str, int] = field(default_factory=dict)
     not_replied: list[Attendee] = field(default_factory=list)
     not_reached: list[Attendee] = field(default_factory=list)
+    change_notices: list[ChangeNotice] = field(default_factory=list)
+
+
+CHANGE_KEY = re.compile(r"^meeting:\d+:change:(\d+):attendee:\d+$")
+
+
+def _change_notices(meeting: Meeting, messages: list[Message] | None) -> list[ChangeNotice]:
+    """R9 update notices, newest first, each with ``sent_count``/``is_due``/``lines`` for the page
+    (``sent_count`` is None for those who do not see deliveries)."""
+    now = timezone.now()
+    sent: dict[int, int] = {}
+    for message in messages or []:
+        match = CHANGE_KEY.match(message.key)
+        if match and message.state == Message.State.SENT:
+            sent[int(match.group(1))] = sent.get(int(match.group(1)), 0) + 1
+    notices = list(meeting.change_notices.order_by("-batch"))
+    for notice in notices:
+        notice.is_due = notice.due_at <= now
+        notice.lines = notice.summary.splitlines()
+        notice.sent_count = sent.get(notice.batch, 0) if messages is not None else None
+    return notices
 
 
 def open_tasks_before(*, meeting: Meeting) -> list[FollowUpTask]:
@@ -200,7 +221,8 @@ def meeting_page(*, meeting: Meeting, with_deliveries: bool) -> MeetingPage:
         )
     )
     attendees = list(meeting.attendees.select_related("unit", "user", "post").order_by("role", "pk"))
-    deliveries = _deliveries(meeting, attendees) if with_deliveries else {}
+    messages = messages_by_key_prefix(key_prefix=f"meeting:{meeting.pk}:") if with_deliveries else None
+    deliveries = _deliveries(meeting, attendees, messages) if with_deliveries else {}
     page = MeetingPage(
         meeting=meeting,
         agenda=agenda,
@@ -208,6 +230,7 @@ def meeting_page(*, meeting: Meeting, with_deliveries: bool) -> MeetingPage:
         open_tasks=open_tasks_before(meeting=meeting),
         deliveries=deliveries,
         agenda_minutes=sum(item.planned_minutes for item in agenda),
+        change_notices=_change_notices(meeting, messages) if meeting.status != Meeting.Status.DRAFT else [],
     )
     for attendee in attendees:
         attendee.delivery = deliveries.get(attendee.pk)

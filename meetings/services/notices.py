@@ -1,9 +1,10 @@
 """Meeting notices (R12.2) through the durable outbox, and the attendees' replies (回执).
 
 One message per attendee per meeting version, keyed
-``meeting:<id>:v<version>:<notice|update|reminder>:attendee:<attendee_id>`` (and
-``meeting:<id>:cancel:attendee:<id>``): recording twice records once. Every notice is due at
-once; the reminder is planned 24 hours before the start and re-planned on a reschedule. These
+``meeting:<id>:v<version>:<notice|reminder>:attendee:<attendee_id>`` (and
+``meeting:<id>:cancel:attendee:<id>``; the batched update notices of time, place and agenda
+changes live in ``meetings.services.changes``): recording twice records once. Every notice is due
+at once; the reminder is planned 24 hours before the start and re-planned on a reschedule. These
 functions run inside the caller's transaction; the sweep is asked to run after commit.
 """
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.audit import set_actor
+from inbox.models import Message
 from inbox.services import message_cancel_pending, message_enqueue, outbox_kick
 from meetings.models import Attendee, Meeting
 
@@ -142,27 +144,21 @@ def meeting_notify(*, meeting: Meeting) -> None:
 
 
 def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict) -> None:
-    """A new time or place: what the previous version still had pending is withdrawn (an unsent
-    notice, the reminder), and everyone gets the update with a new reminder."""
+    """A new time or place (a new version): what the previous version still had pending is
+    withdrawn (an unsent notice, the reminder) and the reminder re-planned. Whoever had not yet
+    been sent the notice gets the new version's full notice now; everyone else learns of the
+    change through the batched update notice (``meetings.services.changes``, R9)."""
+    unsent = set(
+        Message.objects.filter(
+            key__startswith=f"meeting:{meeting.pk}:v{previous_version}:notice:", state=Message.State.PENDING
+        ).values_list("key", flat=True)
+    )
     message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:v{previous_version}:")
-    changes = []
-    if "starts_at" in old:
-        changes.append(
-            _("时间由 %(old)s 改为 %(new)s") % {"old": _when(old["starts_at"]), "new": _when(meeting.starts_at)}
-        )
-    if "place" in old:
-        changes.append(_("地点由“%(old)s”改为“%(new)s”") % {"old": old["place"], "new": meeting.place})
-    change_text = "；".join(changes)
     for attendee in meeting.attendees.select_related("user").order_by("pk"):
-        _enqueue(
-            meeting=meeting,
-            attendee=attendee,
-            what="update",
-            subject=_("【会议变更】%(title)s：%(change)s") % {"title": meeting.title, "change": change_text},
-            body=_("%(name)s：\n会议安排有变更：%(change)s。\n\n%(details)s\n\n请通过下方链接重新回执。")
-            % {"name": attendee.name, "change": change_text, "details": _details(meeting)},
-        )
-        _plan_reminder(meeting, attendee)
+        if f"meeting:{meeting.pk}:v{previous_version}:notice:attendee:{attendee.pk}" in unsent:
+            attendee_notify(meeting=meeting, attendee=attendee, kick=False)
+        else:
+            _plan_reminder(meeting, attendee)
     outbox_kick()
 
 

@@ -21,7 +21,7 @@ from common.services import save_audited as _save
 from common.uploads import validate_upload
 from meetings.models import NOTICE_LEAD, AgendaAttachment, AgendaItem, Attendee, Meeting
 
-from . import notices
+from . import changes, notices
 
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "png", "jpg", "jpeg")
 EDITABLE = (Meeting.Status.DRAFT, Meeting.Status.NOTIFIED)
@@ -55,6 +55,16 @@ def _check_time(starts_at: datetime.datetime, urgency_reason: str, *, now=None) 
                 )
             }
         )
+
+
+def _before(meeting: Meeting) -> dict | None:
+    """What the attendees of a notified meeting were told, taken before an edit (R9 update notice)."""
+    return changes.snapshot(meeting) if meeting.status == Meeting.Status.NOTIFIED else None
+
+
+def _after(actor, meeting: Meeting, before: dict | None) -> None:
+    if before is not None:
+        changes.change_record(actor=actor, meeting=meeting, before=before)
 
 
 def _agenda_minutes(meeting: Meeting, *, exclude_pk=None) -> int:
@@ -140,6 +150,7 @@ def meeting_update(*, actor, meeting: Meeting, **fields) -> Meeting:
     if not changed:
         return meeting
     old = {name: getattr(meeting, name) for name in changed}
+    before = _before(meeting)
     for name in changed:
         setattr(meeting, name, fields[name])
     meeting.urgency_reason = (meeting.urgency_reason or "").strip()
@@ -163,6 +174,7 @@ def meeting_update(*, actor, meeting: Meeting, **fields) -> Meeting:
         if "starts_at" in old:
             notices.replies_reset(actor=actor, meeting=meeting)
         notices.meeting_notify_update(meeting=meeting, previous_version=meeting.version - 1, old=old)
+    _after(actor, meeting, before)
     return meeting
 
 
@@ -252,9 +264,12 @@ def agenda_item_add(*, actor, meeting: Meeting, **fields) -> AgendaItem:
     meeting = _lock(meeting)
     _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整议题。"))
     _check_minutes(meeting, fields.get("planned_minutes") or 0)
+    before = _before(meeting)
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
     item = AgendaItem(meeting=meeting, order=last + 1, **{k: v for k, v in fields.items() if k in AGENDA_FIELDS})
-    return _save(item, actor)
+    _save(item, actor)
+    _after(actor, meeting, before)
+    return item
 
 
 @transaction.atomic
@@ -265,22 +280,27 @@ def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
     changed = [k for k in AGENDA_FIELDS if k in fields and getattr(item, k) != fields[k]]
     if not changed:
         return item
+    before = _before(meeting)
     for name in changed:
         setattr(item, name, fields[name])
     _check_minutes(meeting, item.planned_minutes, exclude_pk=item.pk)
-    return _save(item, actor, update_fields=changed)
+    _save(item, actor, update_fields=changed)
+    _after(actor, meeting, before)
+    return item
 
 
 @transaction.atomic
 def agenda_item_delete(*, actor, item: AgendaItem) -> None:
     meeting = _lock(item.meeting)
     _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整议题。"))
+    before = _before(meeting)
     set_actor(item, actor)
     try:
         with transaction.atomic():
             item.delete()
     except ProtectedError as exc:
         raise ValidationError(_("该议题已有表决事项，不能删除。")) from exc
+    _after(actor, meeting, before)
 
 
 @transaction.atomic
@@ -294,16 +314,21 @@ def agenda_attachment_add(*, actor, item: AgendaItem, file) -> AgendaAttachment:
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
     name = file.name.rsplit("/", 1)[-1][:200]
+    before = _before(meeting)
     attachment = AgendaAttachment(item=item, file=file, name=name, uploaded_by=actor)
-    return _save(attachment, actor)
+    _save(attachment, actor)
+    _after(actor, meeting, before)
+    return attachment
 
 
 @transaction.atomic
 def agenda_attachment_delete(*, actor, attachment: AgendaAttachment) -> None:
     meeting = _lock(attachment.item.meeting)
     _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再删除附件。"))
+    before = _before(meeting)
     attachment.file.delete(save=False)
     attachment.delete()
+    _after(actor, meeting, before)
 
 
 # --- attendees (R10: chosen by topic) --------------------------------------------------------------

@@ -98,16 +98,18 @@ def test_reschedule_sends_updates_and_replans_the_reminder(board, secretary_user
     assert old.state == Message.State.CANCELLED
     new = Message.objects.get(key=f"meeting:{meeting.pk}:v2:reminder:attendee:{member.pk}")
     assert new.state == Message.State.PENDING and new.due_at == new_start - datetime.timedelta(hours=24)
-    update = Message.objects.get(key=f"meeting:{meeting.pk}:v2:update:attendee:{member.pk}")
-    assert "时间由" in update.subject
-    assert Message.objects.filter(kind="meeting_update").count() == 4
+    # the update notice is batched (R9, tests/meetings/test_agenda_update_notice.py): one per attendee
+    update = Message.objects.get(key=f"meeting:{meeting.pk}:change:1:attendee:{member.pk}")
+    assert "【会议通知变更】" in update.subject and "时间：" in update.body
+    assert Message.objects.filter(kind="meeting_change").count() == 4
     member.refresh_from_db()
     assert member.reply == Attendee.Reply.NONE  # a new time: asked to reply again
-    # a change of place only: update v3, replies kept
+    # a change of place only: version 3, the same pending update rewritten, replies kept
     notices.attendee_reply(actor=board.member_users[0], attendee=member, reply="confirmed")
     meeting = scheduling.meeting_update(actor=secretary_user, meeting=meeting, place="社区二楼")
-    assert Message.objects.filter(key__startswith=f"meeting:{meeting.pk}:v3:update:").count() == 4
-    assert "地点由" in Message.objects.filter(kind="meeting_update").order_by("pk").last().subject
+    assert meeting.version == 3
+    assert Message.objects.filter(kind="meeting_change").count() == 4
+    assert "地点：党群服务中心 → 社区二楼" in Message.objects.get(pk=update.pk).body
     member.refresh_from_db()
     assert member.reply == Attendee.Reply.CONFIRMED
 

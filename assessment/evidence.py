@@ -205,6 +205,7 @@ def projects_completed(*, unit_ids, year, today):
     rows = (
         ProjectClaim.objects.filter(unit_id__in=unit_ids, project__claim_by__year=year)
         .exclude(project__status=Project.Status.CANCELLED)
+        .exclude(status=ProjectClaim.Status.WITHDRAWN)  # a withdrawn claim was given back, not failed
         .filter(completed | Q(project__deadline__lt=today))
         .order_by()
         .values("unit_id")

@@ -275,7 +275,7 @@ def report_data(
     projects = list(
         Project.objects.filter(committee=committee, claim_by__year=year)
         .annotate(
-            claimed=Count("claims"),
+            claimed=Count("claims", filter=~Q(claims__status="withdrawn")),
             completed=Count("claims", filter=Q(claims__status="completed")),
         )
         .order_by("claim_by", "pk")

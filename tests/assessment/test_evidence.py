@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import evidence, services
 from assessment.evidence import Suggestion, suggestions_for, suggestions_for_tasks
@@ -157,6 +158,18 @@ def test_r21_projects_completed_of_those_claimed(world, task, secretary_user):
     # once the third deadline has passed it counts too (1/3 of 6 = 2)
     later = one(task, ind, today=ef.day(4, 1, 2026))
     assert later == Suggestion(points=D("2.00"), text="完成认领项目 1/3 个 → 2/6 分")
+
+
+def test_r21_a_withdrawn_claim_is_not_counted_as_failed(world, task, secretary_user):
+    """R17: a claim given back (withdrawn) freed its place; it neither completes nor fails."""
+    args = (world.mine, world.unit, secretary_user)
+    ef.claim(*args, claim_by=ef.day(3, 1), deadline=ef.day(6, 30), completed=True)
+    withdrawn = ef.claim(*args, claim_by=ef.day(4, 1), deadline=ef.day(9, 30))
+    withdrawn.status, withdrawn.place_no, withdrawn.withdraw_reason = "withdrawn", None, "人手不足"
+    withdrawn.withdrawn_at = timezone.now()
+    withdrawn.save(update_fields=["status", "place_no", "withdraw_reason", "withdrawn_at"])
+    ind = ef.leaf(task, S.PROJECTS_COMPLETED, "6")
+    assert one(task, ind) == Suggestion(points=D("6.00"), text="完成认领项目 1/1 个 → 6/6 分")
 
 
 def test_r21_no_claim_gives_no_points(task):

@@ -20,6 +20,7 @@ def test_r22_member_review_journey(page, browser, login_as, world):
     # 1. the secretary creates and opens the review
     login_as(secretary)
     page.goto(page.base_url + "/")
+    page.locator("#nav").get_by_role("button", name="会议").click()
     page.locator("#nav").get_by_role("link", name="委员测评").click()
     page.get_by_role("link", name=f"发起{world.mine.name}测评").click()
     page.get_by_role("button", name="保存").click()

@@ -61,7 +61,8 @@ def test_joint_scoring_from_self_report_to_released_result(
 
     # 1. the liaison writes the self-report and uploads evidence
     _switch(page, login_as, liaison_user)
-    page.get_by_role("link", name="本单位考核").click()
+    page.locator("#nav").get_by_role("button", name="考核").click()
+    page.locator("#nav").get_by_role("link", name="本单位考核（自评）").click()
     page.locator("#my-tasks").get_by_role("link", name="双百分联合评分").click()
     page.get_by_role("link", name="填写自评报告").click()
     page.fill("textarea[name=self_report]", "全年参加大党委会议3次，认领项目2个均已完成。")

@@ -50,7 +50,8 @@ def test_secretary_builds_and_downloads_the_year_end_report(page, login_as, worl
     secretary = UserFactory(username="shuji", role=User.Role.SECRETARY, community=world.mine.community)
 
     login_as(secretary)
-    page.get_by_role("link", name="年度报告").click()
+    page.locator("#nav").get_by_role("button", name="会议").click()
+    page.locator("#nav").get_by_role("link", name="年度工作报告").click()
     page.select_option("select[name=year]", str(YEAR))
     page.get_by_role("button", name="查看").click()
     page.get_by_role("link", name="陵园社区大党委").click()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import County
+from committees.models import County, Township
 
 from .models import EvidenceSource, Indicator
 
@@ -106,3 +106,20 @@ class SchemeUpdateForm(forms.Form):
                 raise forms.ValidationError(_("“%(line)s”：每行只写等次名称和最低分。") % {"line": line.strip()})
             bands.append({"label": parts[0], "min": parts[1] if len(parts) == 2 else None})
         return bands
+
+
+class RefineForm(forms.Form):
+    """R21: a township's refinement of a published county scheme (the administrator names the
+    township; township staff refine for their own)."""
+
+    township = forms.ModelChoiceField(label=_("镇（街道）"), queryset=Township.objects.none())
+    title = forms.CharField(
+        label=_("名称"), max_length=120, required=False, help_text=_("留空则为“县级方案名称（某镇细化）”。")
+    )
+
+    def __init__(self, *args, scheme, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.role == "township":
+            del self.fields["township"]
+        else:
+            self.fields["township"].queryset = Township.objects.filter(county_id=scheme.county_id).order_by("name")

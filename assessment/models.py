@@ -38,6 +38,24 @@ class Scheme(TimeStampedModel):
     county = models.ForeignKey(
         "committees.County", on_delete=models.PROTECT, related_name="assessment_schemes", verbose_name=_("县（区）")
     )
+    # R21 "township schemes may refine it": a refinement belongs to one township and is based on
+    # a published county scheme of the same county and year (assessment.services.scheme_refine).
+    township = models.ForeignKey(
+        "committees.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment_schemes",
+        verbose_name=_("镇（街道）"),
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refinements",
+        verbose_name=_("细化自县级方案"),
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     title = models.CharField(_("名称"), max_length=120)
@@ -61,7 +79,21 @@ class Scheme(TimeStampedModel):
         verbose_name_plural = _("考核方案")
         ordering = ["county__name", "-year", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "year", "version"], name="scheme_unique_version"),
+            models.UniqueConstraint(
+                fields=["county", "year", "version"],
+                condition=Q(township__isnull=True),
+                name="scheme_unique_version",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "year", "version"],
+                condition=Q(township__isnull=False),
+                name="scheme_refinement_unique_version",
+            ),
+            models.CheckConstraint(
+                condition=Q(township__isnull=True, based_on__isnull=True)
+                | Q(township__isnull=False, based_on__isnull=False),
+                name="scheme_refinement_has_base",
+            ),
             models.CheckConstraint(condition=Q(weight__gte=0), name="scheme_weight_nonneg"),
             models.CheckConstraint(condition=Q(version__gte=1), name="scheme_version_positive"),
             models.CheckConstraint(
@@ -70,6 +102,8 @@ class Scheme(TimeStampedModel):
         ]
 
     def __str__(self):
+        if self.township_id:
+            return f"{self.year}年 {self.title}（{self.township.name}细化·第{self.version}版）"
         return f"{self.year}年 {self.title}（第{self.version}版）"
 
     def get_absolute_url(self):
@@ -78,6 +112,10 @@ class Scheme(TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_refinement(self) -> bool:
+        return self.township_id is not None
 
     def clean(self):
         try:
@@ -114,6 +152,11 @@ class Indicator(TimeStampedModel):
     sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("评分表"))
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("上级指标")
+    )
+    # In a township refinement: the county scheme's indicator this one was copied from (None for
+    # items the township added). Publishing compares the two (assessment.services).
+    origin = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("县级方案对应指标")
     )
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     title = models.CharField(_("指标"), max_length=200)
@@ -241,6 +284,8 @@ class RoundScorer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scorer_of", verbose_name=_("评分人")
     )
     body = models.CharField(_("评分方"), max_length=10, choices=Body.choices)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("评分人")

@@ -14,13 +14,18 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from committees.models import Unit
 from common.permissions import role_of
+from common.services import apply_changes
 from common.services import save_audited as _save
 from common.uploads import validate_upload
+from inbox.models import Message
+from inbox.services import message_enqueue
 
 from . import evidence as evidence_mod
 from .models import (
@@ -97,6 +102,8 @@ def round_create(
     _require_admin(actor)
     if not scheme.is_published:
         raise ValidationError({"scheme": _("只能对已发布的考核方案开展评分。")})
+    if scheme.is_refinement:
+        raise ValidationError({"scheme": _("评分轮次须基于县级考核方案；镇（街道）细化方案自动用于本镇单位。")})
     if scoring_deadline and scoring_deadline < self_report_deadline:
         raise ValidationError({"scoring_deadline": _("评分截止日期不能早于自评截止日期。")})
     rnd = Round(
@@ -124,48 +131,171 @@ def round_create(
     return rnd
 
 
+ROUND_FIELDS = ("title", "self_report_deadline", "scoring_deadline", "combination", "committee_weight")
+
+
+@transaction.atomic
+def round_update(*, actor, round: Round, **fields) -> Round:
+    """The administrator edits a round until its results are released: the name and the
+    deadlines (e.g. extends the scoring deadline); the combination rule and the committee's
+    weight only while no task is finalised (a finalised score was combined by the old rule, R21)."""
+    _require_admin(actor)
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    _refuse_released(rnd)
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()
+    changed = apply_changes(rnd, fields, ROUND_FIELDS)
+    rule_changed = [f for f in changed if f in ("combination", "committee_weight")]
+    if rule_changed and rnd.tasks.filter(status=ScoringTask.Status.FINALISED).exists():
+        raise ValidationError(
+            {
+                "combination": _(
+                    "本轮已有单位定分，合成规则和权重不能再修改（已定分的得分是按原规则合成的）；如需调整，请登记更正。"
+                )
+            }
+        )
+    if rnd.scoring_deadline and rnd.scoring_deadline < rnd.self_report_deadline:
+        raise ValidationError({"scoring_deadline": _("评分截止日期不能早于自评截止日期。")})
+    if changed:
+        _save(rnd, actor, update_fields=changed, reason=_("修改评分轮次"))
+    return rnd
+
+
+def _refuse_released(rnd: Round) -> None:
+    if rnd.is_released:
+        raise ValidationError(_("本轮结果已发布，不能再修改。"))
+
+
 @transaction.atomic
 def round_scorer_add(*, actor, round: Round, user, body: str) -> RoundScorer:
-    """Name a scorer. The county organisation department's scorers are county reviewers of the
-    round's county (or administrators); liaisons never score."""
+    """Name a scorer (at creation or later, until the results are released). The county
+    organisation department's scorers are county reviewers of the round's county (or
+    administrators); the committee's named scorers are secretaries or township staff of the
+    round's county (or administrators); liaisons never score. Audited (RoundScorer history)."""
     _require_admin(actor)
+    round = Round.objects.select_for_update().get(pk=round.pk)  # noqa: A001 - the services' keyword
+    _refuse_released(round)
     role = role_of(user)
+    if role == "liaison":
+        raise ValidationError(_("单位联络员不能作为评分人。"))
     if body == RoundScorer.Body.COUNTY and not (
         role == "admin" or (role == "county" and user.county_id == round.county_id)
     ):
         raise ValidationError(
             _("“%(user)s”不是本县（区）县委组织部审核员，不能作为县委组织部评分人。") % {"user": user}
         )
-    if role == "liaison":
-        raise ValidationError(_("单位联络员不能作为评分人。"))
-    scorer, _created = RoundScorer.objects.update_or_create(round=round, user=user, defaults={"body": body})
+    if body == RoundScorer.Body.COMMITTEE and not (
+        role == "admin"
+        or (role == "township" and user.township_id and user.township.county_id == round.county_id)
+        or (role == "secretary" and user.community_id and user.community.township.county_id == round.county_id)
+    ):
+        raise ValidationError(
+            _("“%(user)s”不是本县（区）的社区书记或镇（街道）组织干部，不能作为大党委评分人。") % {"user": user}
+        )
+    if body not in RoundScorer.Body.values:
+        raise ValidationError(_("请选择评分方。"))
+    scorer = RoundScorer.objects.filter(round=round, user=user).first()
+    if scorer is None:
+        scorer = RoundScorer(round=round, user=user, body=body)
+        return _save(scorer, actor, reason=_("指定评分人"))
+    if scorer.body != body:
+        scorer.body = body
+        _save(scorer, actor, update_fields=["body"], reason=_("调整评分方"))
     return scorer
+
+
+@transaction.atomic
+def round_scorer_remove(*, actor, scorer: RoundScorer) -> None:
+    """Remove a named scorer. What they scored stays: a submitted sheet remains submitted; a draft
+    sheet stays with the task and passes to whoever of the same body saves it next (the sheet's
+    ``scorer`` is reassigned on that save, see :func:`scoresheet_save`). Audited."""
+    _require_admin(actor)
+    _refuse_released(Round.objects.select_for_update().get(pk=scorer.round_id))
+    scorer._history_user = actor
+    scorer._change_reason = _("取消评分人")
+    scorer.delete()
 
 
 def _sheet_kind_for(unit: Unit) -> str:
     return Sheet.Kind.DEPARTMENTS if unit.unit_type == Unit.Type.ORGAN else Sheet.Kind.UNITS
 
 
+def _sheets_by_township(rnd: Round) -> tuple[dict, dict]:
+    """The round's county sheets {kind: Sheet}, and for each township with a published refinement
+    of the round's scheme (its latest version) {township id: {kind: Sheet}} (R21)."""
+    county = {s.kind: s for s in Sheet.objects.filter(scheme_id=rnd.scheme_id)}
+    refined: dict = {}
+    refinements = Scheme.objects.filter(based_on_id=rnd.scheme_id, status=Scheme.Status.PUBLISHED).order_by(
+        "township_id", "-version"
+    )
+    latest = {}
+    for scheme in refinements:
+        latest.setdefault(scheme.township_id, scheme.pk)
+    for sheet in Sheet.objects.filter(scheme_id__in=latest.values()).select_related("scheme"):
+        refined.setdefault(sheet.scheme.township_id, {})[sheet.kind] = sheet
+    return county, refined
+
+
+def _sheet_for(unit: Unit, county: dict, refined: dict) -> Sheet:
+    return refined.get(unit.community.township_id, county)[_sheet_kind_for(unit)]
+
+
+def _retarget_empty_tasks(actor, rnd: Round, county: dict, refined: dict) -> int:
+    """R21 refinements: a task nobody has started scoring (no score sheet, not finalised) follows
+    its township's latest published refinement (or the county's sheet). A task already being
+    scored keeps the sheet it is scored on. Returns how many tasks moved."""
+    moved = 0
+    tasks = (
+        ScoringTask.objects.filter(round=rnd, scoresheets__isnull=True)
+        .exclude(status=ScoringTask.Status.FINALISED)
+        .select_related("unit__community")
+        .order_by("pk")
+    )
+    for task in tasks:
+        sheet = _sheet_for(task.unit, county, refined)
+        if task.sheet_id != sheet.pk:
+            task.sheet = sheet
+            _save(task, actor, update_fields=["sheet"], reason=_("改用镇（街道）细化方案"))
+            moved += 1
+    return moved
+
+
 @transaction.atomic
 def round_tasks_generate(*, actor, round: Round) -> int:
     """One task per active unit of the county (the community party organisations excepted):
-    organs on the "departments" sheet, the others on the "units" sheet. Idempotent: called again
-    it adds only the units that have none yet. Returns how many were added."""
+    organs on the "departments" sheet, the others on the "units" sheet — of the unit's township's
+    published refinement of the round's scheme, if there is one (R21), else of the county's.
+    Idempotent: called again it adds only the units that have none yet (and moves the tasks
+    nobody has started scoring to their township's current refinement). Returns how many were
+    added."""
     _require_admin(actor)
-    sheets = {s.kind: s for s in Sheet.objects.filter(scheme_id=round.scheme_id)}
+    county, refined = _sheets_by_township(round)
+    _retarget_empty_tasks(actor, round, county, refined)
     have = set(ScoringTask.objects.filter(round=round).values_list("unit_id", flat=True))
     units = (
         Unit.objects.filter(community__township__county_id=round.county_id, is_active=True)
         .exclude(unit_type=Unit.Type.COMMUNITY_ORG)
         .exclude(pk__in=have)
+        .select_related("community")
         .order_by("pk")
     )
     added = 0
     for unit in units:
-        task = ScoringTask(round=round, unit=unit, sheet=sheets[_sheet_kind_for(unit)])
+        task = ScoringTask(round=round, unit=unit, sheet=_sheet_for(unit, county, refined))
         _save(task, actor, reason=_("生成评分任务"))
         added += 1
     return added
+
+
+@transaction.atomic
+def tasks_follow_refinements(*, actor, scheme: Scheme) -> int:
+    """After a township publishes a refinement of ``scheme``: the tasks of every round on it that
+    nobody has started scoring move to the refinement's sheets (see _retarget_empty_tasks)."""
+    moved = 0
+    for rnd in Round.objects.filter(scheme=scheme, released_at__isnull=True):
+        county, refined = _sheets_by_township(rnd)
+        moved += _retarget_empty_tasks(actor, rnd, county, refined)
+    return moved
 
 
 @transaction.atomic
@@ -183,7 +313,53 @@ def round_release(*, actor, round: Round) -> Round:
         raise ValidationError(_("本轮没有评分任务，无结果可发布。"))
     rnd.released_at = timezone.now()
     rnd.released_by = actor
-    return _save(rnd, actor, update_fields=["released_at", "released_by"], reason=_("发布结果"))
+    _save(rnd, actor, update_fields=["released_at", "released_by"], reason=_("发布结果"))
+    round_release_notify(round=rnd)
+    return rnd
+
+
+def release_notice_key(rnd: Round, unit_id: int, user_id: int) -> str:
+    return f"assessment:round:{rnd.pk}:released:unit:{unit_id}:user:{user_id}"
+
+
+@transaction.atomic
+def round_release_notify(*, round: Round) -> int:
+    """R21: once the results are released, each unit's liaisons get a portal notice and an e-mail
+    (inbox outbox) with the unit's final score, grade and a link to its task page. Exactly once
+    per round, unit and liaison (the outbox's unique key): running it again adds nothing.
+    Returns how many notices were newly recorded."""
+    if not round.is_released:
+        return 0
+    tasks = list(ScoringTask.objects.filter(round=round, status=ScoringTask.Status.FINALISED).select_related("unit"))
+    liaisons: dict[int, list] = {}
+    for user in User.objects.filter(
+        role=User.Role.LIAISON, is_active=True, unit_id__in=[t.unit_id for t in tasks]
+    ).order_by("pk"):
+        liaisons.setdefault(user.unit_id, []).append(user)
+    keys = [release_notice_key(round, t.unit_id, u.pk) for t in tasks for u in liaisons.get(t.unit_id, [])]
+    existing = set(Message.objects.filter(key__in=keys).values_list("key", flat=True))
+    added = 0
+    subject = _("%(round)s结果已发布") % {"round": round}
+    for task in tasks:
+        url = reverse("assessment:task_detail", args=[task.pk])
+        body = _(
+            "%(unit)s：\n%(round)s结果已发布。"
+            "贵单位最终得分 %(score)s 分，等次：%(grade)s，折算分 %(converted)s 分。"
+            "\n请登录平台查看本单位评分详情。"
+        ) % {
+            "unit": task.unit.name,
+            "round": round,
+            "score": task.final_score,
+            "grade": task.grade,
+            "converted": task.converted,
+        }
+        for user in liaisons.get(task.unit_id, []):
+            key = release_notice_key(round, task.unit_id, user.pk)
+            if key in existing:
+                continue
+            message_enqueue(key=key, recipient=user, subject=subject, body=body, url=url, kind="assessment_result")
+            added += 1
+    return added
 
 
 # --- self-report and evidence (the unit's liaison) -------------------------------------------------
@@ -276,6 +452,22 @@ def total_of(lines: list[tuple[Indicator, Decimal]]) -> Decimal:
     return sheet_total(leaves, bonuses, deductions)
 
 
+def scoring_closed(rnd: Round, today=None) -> bool:
+    """R21: the round's scoring deadline (评分截止日期) has passed (the deadline day itself is open)."""
+    return rnd.scoring_deadline is not None and (today or timezone.localdate()) > rnd.scoring_deadline
+
+
+def scoring_deadline_message(rnd: Round) -> str:
+    return _(
+        "评分截止日期（%(date)s）已过，不能再保存或提交评分；如需延期，请联系系统管理员在评分轮次中修改截止日期。"
+    ) % {"date": rnd.scoring_deadline.strftime("%Y年%-m月%-d日")}
+
+
+def refuse_after_scoring_deadline(rnd: Round) -> None:
+    if scoring_closed(rnd):
+        raise ValidationError(scoring_deadline_message(rnd))
+
+
 @transaction.atomic
 def scoresheet_save(*, actor, task: ScoringTask, scores: dict, submit: bool = False) -> ScoreSheet:
     """Save (保存, a draft) or submit (提交, locks it and stores the total) the actor's body's sheet.
@@ -289,6 +481,7 @@ def scoresheet_save(*, actor, task: ScoringTask, scores: dict, submit: bool = Fa
     if body is None:
         raise Refused(_("您不是该单位的评分人。"))
     _refuse_finalised(task)
+    refuse_after_scoring_deadline(task.round)
     if task.status != ScoringTask.Status.OPEN:
         raise ValidationError(_("该单位的评分已提交审核，如需修改请先退回。"))
     sheet = ScoreSheet.objects.select_for_update().filter(task=task, body=body).first()

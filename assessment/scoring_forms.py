@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from committees.models import Community, Township
 
-from .models import Round, Scheme, ScoringTask
+from .models import Round, RoundScorer, Scheme, ScoringTask
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,7 +22,7 @@ class UserChoices(forms.ModelMultipleChoiceField):
 class RoundCreateForm(forms.Form):
     scheme = forms.ModelChoiceField(
         label=_("考核方案"),
-        queryset=Scheme.objects.filter(status=Scheme.Status.PUBLISHED).select_related("county"),
+        queryset=Scheme.objects.filter(status=Scheme.Status.PUBLISHED, township__isnull=True).select_related("county"),
         help_text=_("评分轮次的县（区）和年度取自所选方案。"),
     )
     title = forms.CharField(label=_("名称"), max_length=120, initial=_("双百分联合评分"))
@@ -157,3 +157,52 @@ class TaskFilterForm(forms.Form):
         if data.get("status"):
             tasks = tasks.filter(status=data["status"])
         return tasks
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.get_role_display()}）"
+
+
+class RoundScorerForm(forms.Form):
+    """Name a scorer after the round is created (the service checks the user fits the body)."""
+
+    user = UserChoice(label=_("评分人"), queryset=User.objects.none())
+    body = forms.ChoiceField(label=_("评分方"), choices=RoundScorer.Body.choices)
+
+    def __init__(self, *args, round: Round, **kwargs):
+        super().__init__(*args, **kwargs)
+        county = round.county_id
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(
+                Q(is_superuser=True)
+                | Q(role=User.Role.ADMIN)
+                | Q(role=User.Role.COUNTY, county_id=county)
+                | Q(role=User.Role.TOWNSHIP, township__county_id=county)
+                | Q(role=User.Role.SECRETARY, community__township__county_id=county)
+            )
+            .exclude(pk__in=round.scorers.values("user_id"))
+            .order_by("role", "username")
+        )
+
+
+class RoundUpdateForm(forms.Form):
+    """R21: the round's name, deadlines and (while nothing is finalised) combination rule."""
+
+    title = forms.CharField(label=_("名称"), max_length=120)
+    self_report_deadline = forms.DateField(label=_("自评截止日期"), widget=DATE)
+    scoring_deadline = forms.DateField(
+        label=_("评分截止日期"),
+        widget=DATE,
+        required=False,
+        help_text=_("截止日期之后不能再保存或提交评分；可在此延期。"),
+    )
+    combination = forms.ChoiceField(label=_("合成规则"), choices=Round.Combination.choices)
+    committee_weight = forms.DecimalField(
+        label=_("大党委评分权重"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        decimal_places=2,
+        help_text=_("仅“加权”时使用。已有单位定分后，合成规则和权重不能再修改。"),
+    )

@@ -1,8 +1,10 @@
 """Reads of the R21 schemes. Schemes sit above communities, so they are scoped by county here
-(not by ``SCOPE_COMMUNITY``): the administrator sees all; county reviewers and township staff
-read every scheme of their county; secretaries and liaisons read its published schemes."""
+(not by ``SCOPE_COMMUNITY``): the administrator sees all; county reviewers read every scheme of
+their county; township staff the county-level schemes of their county and their own township's
+refinements; secretaries and liaisons the published county-level schemes of their county and
+the published refinements of their township ("township schemes may refine it", R21)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Indicator, Scheme, Sheet
@@ -21,37 +23,74 @@ def user_county_id(user) -> int | None:
     return None
 
 
+def user_township_id(user) -> int | None:
+    role = user.role
+    if role == "township":
+        return user.township_id
+    if role == "secretary" and user.community_id:
+        return user.community.township_id
+    if role == "liaison" and user.unit_id:
+        return user.unit.community.township_id
+    return None
+
+
 def may_edit_schemes(user) -> bool:
-    """Only the administrator edits schemes."""
+    """Only the administrator edits county-level schemes."""
     return user.is_authenticated and (user.is_superuser or user.role == "admin")
 
 
+def may_edit_scheme(user, scheme: Scheme) -> bool:
+    """R21: the administrator edits every scheme; a township refinement also its township's staff."""
+    if may_edit_schemes(user):
+        return True
+    return bool(
+        user.is_authenticated
+        and scheme.township_id
+        and user.role == "township"
+        and user.township_id == scheme.township_id
+    )
+
+
+def may_refine(user, scheme: Scheme) -> bool:
+    """A published county-level scheme is refined by the administrator or township staff."""
+    if scheme.township_id or not scheme.is_published:
+        return False
+    return may_edit_schemes(user) or (user.is_authenticated and user.role == "township" and bool(user.township_id))
+
+
 def scheme_list(*, user) -> QuerySet[Scheme]:
-    schemes = Scheme.objects.select_related("county", "published_by")
+    schemes = Scheme.objects.select_related("county", "township", "published_by")
     if may_edit_schemes(user):
         return schemes
     county_id = user_county_id(user)
     if county_id is None:
         return schemes.none()
     schemes = schemes.filter(county_id=county_id)
+    if user.role == "county":
+        return schemes
+    township_q = Q(township__isnull=True) | Q(township_id=user_township_id(user))
+    schemes = schemes.filter(township_q)
     if user.role in ("secretary", "liaison"):
         schemes = schemes.filter(status=Scheme.Status.PUBLISHED)
     return schemes
 
 
 def scheme_get(*, user, pk: int) -> Scheme:
-    return get_object_or_404(scheme_list(user=user), pk=pk)
+    return get_object_or_404(scheme_list(user=user).select_related("based_on"), pk=pk)
 
 
 def sheet_get(*, user, pk: int) -> Sheet:
     return get_object_or_404(
-        Sheet.objects.select_related("scheme__county").filter(scheme__in=scheme_list(user=user)), pk=pk
+        Sheet.objects.select_related("scheme__county", "scheme__township").filter(scheme__in=scheme_list(user=user)),
+        pk=pk,
     )
 
 
 def indicator_get(*, user, pk: int) -> Indicator:
     return get_object_or_404(
-        Indicator.objects.select_related("sheet__scheme__county").filter(sheet__scheme__in=scheme_list(user=user)),
+        Indicator.objects.select_related("sheet__scheme__county", "sheet__scheme__township", "origin").filter(
+            sheet__scheme__in=scheme_list(user=user)
+        ),
         pk=pk,
     )
 

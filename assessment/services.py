@@ -1,9 +1,22 @@
 """Every write to the R21 schemes. A published scheme is immutable: each edit service refuses,
-and a change is :func:`scheme_new_version` (the whole tree copied into a draft version + 1)."""
+and a change is :func:`scheme_new_version` (the whole tree copied into a draft version + 1).
+
+Township refinements (R21: "a scheme per year and county (township schemes may refine it)"):
+:func:`scheme_refine` copies a published county scheme into a draft of one township, edited
+by that township's staff (and the administrator). What a refinement may change:
+
+- on the county's items: the scoring guidance, the evidence required and the data source, the
+  order; a leaf may be split (turned into a group whose new sub-leaves sum to the leaf's points);
+- new items: sub-items under a split leaf, and bonus and deduction items;
+- not the title, points, parent or limit of a county item, nor the weight or grade bands.
+
+Publishing a refinement checks the 100-point rule, that each top-level item of the county keeps
+its points, that each split leaf's sub-leaves sum to it, and that the bonus (deduction) limits
+together stay within the county's (:func:`refinement_errors`)."""
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,6 +27,9 @@ from common.services import save_audited as _save
 
 from .models import Indicator, Scheme, Sheet
 from .rules import FULL_MARKS, default_bands
+from .selectors import may_edit_scheme, may_edit_schemes, may_refine
+
+ZERO = Decimal("0")
 
 SCHEME_FIELDS = ("title", "weight", "grade_bands")
 INDICATOR_FIELDS = (
@@ -38,12 +54,25 @@ def _duplicate() -> ValidationError:
     return ValidationError(_("该县（区）本年度已有相同版本的考核方案。"))
 
 
+def _require_editor(actor, scheme: Scheme) -> None:
+    if not may_edit_scheme(actor, scheme):
+        raise PermissionDenied(_("您无权修改该考核方案。"))
+
+
+def _plain(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
 @transaction.atomic
 def scheme_create(
     *, actor, county, year: int, title: str, weight: Decimal = Decimal("1"), grade_bands: list | None = None
 ) -> Scheme:
     """R21: a draft scheme (next version of the county's year) with its two empty sheets."""
-    latest = Scheme.objects.filter(county=county, year=year).aggregate(v=Max("version"))["v"] or 0
+    if not may_edit_scheme(actor, Scheme(county=county)):
+        raise PermissionDenied(_("只有系统管理员可以新建县级考核方案。"))
+    latest = (
+        Scheme.objects.filter(county=county, year=year, township__isnull=True).aggregate(v=Max("version"))["v"] or 0
+    )
     scheme = Scheme(
         county=county,
         year=year,
@@ -64,8 +93,11 @@ def scheme_create(
 @transaction.atomic
 def scheme_update(*, actor, scheme: Scheme, **fields) -> Scheme:
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     changed = _apply(scheme, fields, SCHEME_FIELDS)
+    if scheme.is_refinement and set(changed) & {"weight", "grade_bands"}:
+        raise ValidationError(_("细化方案的折算权重和等次划分沿用县级方案，不能修改。"))
     if changed:
         _save(scheme, actor, update_fields=changed)
     return scheme
@@ -86,6 +118,7 @@ def sheet_sums(scheme: Scheme, indicators=None) -> dict[str, Decimal]:
 def scheme_publish(*, actor, scheme: Scheme) -> Scheme:
     """R21: published only if the leaves of each sheet sum to exactly 100."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     errors = [
         _("“%(sheet)s”评分表各评分项合计 %(sum)s 分，应恰好为 100 分。")
@@ -93,32 +126,91 @@ def scheme_publish(*, actor, scheme: Scheme) -> Scheme:
         for kind, total in sheet_sums(scheme).items()
         if total != FULL_MARKS
     ]
+    if scheme.is_refinement:
+        errors += refinement_errors(scheme)
     if errors:
         raise ValidationError(errors)
     scheme.status = Scheme.Status.PUBLISHED
     scheme.published_at = timezone.now()
     scheme.published_by = actor
-    return _save(scheme, actor, update_fields=["status", "published_at", "published_by"], reason=_("发布"))
+    _save(scheme, actor, update_fields=["status", "published_at", "published_by"], reason=_("发布"))
+    if scheme.is_refinement:
+        from .scoring import tasks_follow_refinements  # scoring builds on the schemes
+
+        tasks_follow_refinements(actor=actor, scheme=scheme.based_on)
+    return scheme
 
 
-@transaction.atomic
-def scheme_new_version(*, actor, scheme: Scheme) -> Scheme:
-    """R21: a change to a scheme is a new draft version with a copy of the whole tree."""
-    latest = Scheme.objects.filter(county_id=scheme.county_id, year=scheme.year).aggregate(v=Max("version"))["v"]
-    copy = Scheme(
-        county_id=scheme.county_id,
-        year=scheme.year,
-        version=latest + 1,
-        title=scheme.title,
-        weight=scheme.weight,
-        grade_bands=scheme.grade_bands,
-    )
-    try:
-        with transaction.atomic():
-            _save(copy, actor, reason=_("由第%(version)s版生成") % {"version": scheme.version})
-    except IntegrityError as exc:
-        raise _duplicate() from exc
-    for sheet in scheme.sheets.all():
+def _leaf_totals(indicators: list[Indicator]) -> dict[int, Decimal]:
+    """{indicator id: the points of the leaves in its subtree (itself, for a leaf)}."""
+    by_id = {i.pk: i for i in indicators}
+    totals = {i.pk: ZERO for i in indicators}
+    for indicator in indicators:
+        if indicator.kind != Indicator.Kind.LEAF:
+            continue
+        node = indicator
+        while node is not None:
+            totals[node.pk] += indicator.max_points
+            node = by_id.get(node.parent_id)
+    return totals
+
+
+def refinement_errors(scheme: Scheme) -> list[str]:
+    """R21 refinement rules (see the module docstring), as clear messages."""
+    mine = list(Indicator.objects.filter(sheet__scheme=scheme).select_related("sheet"))
+    county = list(Indicator.objects.filter(sheet__scheme_id=scheme.based_on_id).select_related("sheet"))
+    mine_totals, county_totals = _leaf_totals(mine), _leaf_totals(county)
+    by_origin = {i.origin_id: i for i in mine if i.origin_id}
+    errors = []
+    for item in county:
+        if item.parent_id is not None or item.has_limit:
+            continue
+        copy = by_origin.get(item.pk)
+        total = mine_totals[copy.pk] if copy is not None else ZERO
+        if copy is None or copy.parent_id is not None or total != county_totals[item.pk]:
+            errors.append(
+                _(
+                    "“%(title)s”（%(sheet)s）在县级方案中为 %(county)s 分，细化方案中为 %(mine)s 分："
+                    "细化不能改变县级方案一级指标的分值。"
+                )
+                % {
+                    "title": item.title,
+                    "sheet": item.sheet.get_kind_display(),
+                    "county": _plain(county_totals[item.pk]),
+                    "mine": _plain(total),
+                }
+            )
+    for copy in mine:
+        origin = next((c for c in county if c.pk == copy.origin_id), None)
+        if origin is None or origin.kind != Indicator.Kind.LEAF or copy.kind != Indicator.Kind.GROUP:
+            continue
+        if mine_totals[copy.pk] != origin.max_points:
+            errors.append(
+                _("“%(title)s”拆分后各子项合计 %(sum)s 分，应等于县级方案中该评分项的 %(points)s 分。")
+                % {"title": copy.title, "sum": _plain(mine_totals[copy.pk]), "points": _plain(origin.max_points)}
+            )
+    for kind in Sheet.Kind.values:
+        for item_kind, label in ((Indicator.Kind.BONUS, _("加分项")), (Indicator.Kind.DEDUCTION, _("扣分项"))):
+            limit_mine = sum((i.limit or ZERO for i in mine if i.sheet.kind == kind and i.kind == item_kind), ZERO)
+            limit_county = sum((i.limit or ZERO for i in county if i.sheet.kind == kind and i.kind == item_kind), ZERO)
+            if limit_mine > limit_county:
+                errors.append(
+                    _("“%(sheet)s”评分表%(what)s累计上限合计 %(mine)s 分，超过县级方案的 %(county)s 分。")
+                    % {
+                        "sheet": Sheet.Kind(kind).label,
+                        "what": label,
+                        "mine": _plain(limit_mine),
+                        "county": _plain(limit_county),
+                    }
+                )
+    return errors
+
+
+def _copy_tree(*, actor, source: Scheme, copy: Scheme, origin: str) -> None:
+    """Copy every sheet and indicator of ``source`` into ``copy``. ``origin``: "none" (a county
+    scheme's new version), "source" (a refinement: each item points at the county's item) or
+    "keep" (a refinement's new version: the same county items)."""
+    for sheet in source.sheets.all():
         new_sheet = Sheet.objects.create(scheme=copy, kind=sheet.kind)
         new_ids = {}
         # parents before children: walk the tree breadth-first
@@ -131,11 +223,75 @@ def scheme_new_version(*, actor, scheme: Scheme) -> Scheme:
             new = Indicator(
                 sheet=new_sheet,
                 parent_id=new_ids.get(old.parent_id),
+                origin_id={"none": None, "source": old.pk, "keep": old.origin_id}[origin],
                 **{f: getattr(old, f) for f in INDICATOR_FIELDS if f != "parent"},
             )
             _save(new, actor)
             new_ids[old.pk] = new.pk
             pending.extend(by_parent.get(old.pk, []))
+
+
+def _next_version(scheme: Scheme) -> int:
+    versions = Scheme.objects.filter(year=scheme.year)
+    if scheme.township_id:
+        versions = versions.filter(township_id=scheme.township_id)
+    else:
+        versions = versions.filter(county_id=scheme.county_id, township__isnull=True)
+    return (versions.aggregate(v=Max("version"))["v"] or 0) + 1
+
+
+@transaction.atomic
+def scheme_new_version(*, actor, scheme: Scheme) -> Scheme:
+    """R21: a change to a scheme is a new draft version with a copy of the whole tree (a
+    refinement's new version stays a refinement of the same county scheme)."""
+    _require_editor(actor, scheme)
+    copy = Scheme(
+        county_id=scheme.county_id,
+        township_id=scheme.township_id,
+        based_on_id=scheme.based_on_id,
+        year=scheme.year,
+        title=scheme.title,
+        weight=scheme.weight,
+        grade_bands=scheme.grade_bands,
+    )
+    copy.version = _next_version(copy)
+    try:
+        with transaction.atomic():
+            _save(copy, actor, reason=_("由第%(version)s版生成") % {"version": scheme.version})
+    except IntegrityError as exc:
+        raise _duplicate() from exc
+    _copy_tree(actor=actor, source=scheme, copy=copy, origin="keep" if scheme.township_id else "none")
+    return copy
+
+
+@transaction.atomic
+def scheme_refine(*, actor, scheme: Scheme, township, title: str = "") -> Scheme:
+    """R21: a township's refinement of a published county scheme: a draft of the township (next
+    version of the township's year) with a copy of the county's tree, each item linked to the
+    county's item it refines. The weight and the grade bands are the county's."""
+    if not may_refine(actor, scheme):
+        raise PermissionDenied(_("只能由系统管理员或镇（街道）组织干部细化已发布的县级考核方案。"))
+    if township.county_id != scheme.county_id:
+        raise ValidationError({"township": _("只能细化本县（区）的考核方案。")})
+    if not may_edit_schemes(actor) and actor.township_id != township.pk:
+        raise PermissionDenied(_("只能为本镇（街道）制定细化方案。"))
+    copy = Scheme(
+        county_id=scheme.county_id,
+        township=township,
+        based_on=scheme,
+        year=scheme.year,
+        title=(title or "").strip()
+        or _("%(title)s（%(township)s细化）") % {"title": scheme.title, "township": township.name},
+        weight=scheme.weight,
+        grade_bands=scheme.grade_bands,
+    )
+    copy.version = _next_version(copy)
+    try:
+        with transaction.atomic():
+            _save(copy, actor, reason=_("细化县级方案第%(version)s版") % {"version": scheme.version})
+    except IntegrityError as exc:
+        raise ValidationError(_("该镇（街道）本年度已有相同版本的细化方案。")) from exc
+    _copy_tree(actor=actor, source=scheme, copy=copy, origin="source")
     return copy
 
 
@@ -154,6 +310,62 @@ def _check_indicator(indicator: Indicator) -> None:
             raise ValidationError({"parent": _("指标不能以自身为上级。")})
 
 
+def _inside_split(parent: Indicator | None) -> bool:
+    """The item lies under a split leaf of the county's (new groups exist only there)."""
+    node = parent
+    while node is not None:
+        if node.origin_id is not None:
+            return node.kind == Indicator.Kind.GROUP and node.origin.kind == Indicator.Kind.LEAF
+        node = node.parent
+    return False
+
+
+def _check_refinement_item(indicator: Indicator) -> None:
+    """R21 refinement: new leaves and groups only under a split leaf; bonus and deduction items
+    anywhere (their limits are checked together at publication)."""
+    if indicator.has_limit:
+        return
+    if not _inside_split(indicator.parent):
+        raise ValidationError(
+            {
+                "parent": _(
+                    "细化方案只能在拆分后的评分项下增加子项（或增加加分项、扣分项）；县级方案的分组和分值不能改变。"
+                )
+            }
+        )
+
+
+REFINABLE_FIELDS = ("guidance", "evidence_required", "evidence_source", "order")
+
+
+def _check_refinement_change(indicator: Indicator, changed: list[str]) -> None:
+    """R21 refinement: a county item keeps its title, points, parent and limit; a leaf may be
+    split (leaf → group) and joined again while it has no sub-items."""
+    if indicator.origin_id is None:
+        _check_refinement_item(indicator)
+        return
+    fixed = [f for f in changed if f not in (*REFINABLE_FIELDS, "kind")]
+    if fixed:
+        raise ValidationError(
+            _(
+                "细化方案不能修改县级方案指标的名称、分值、上级或累计上限；"
+                "可以修改评分标准、佐证材料和数据来源，或将评分项拆分为若干子项。"
+            )
+        )
+    if "kind" in changed:
+        origin = indicator.origin
+        split = origin.kind == Indicator.Kind.LEAF and indicator.kind == Indicator.Kind.GROUP
+        join = origin.kind == Indicator.Kind.LEAF and indicator.kind == Indicator.Kind.LEAF
+        if not (split or join):
+            raise ValidationError(
+                {"kind": _("细化方案中，县级方案的评分项只能拆分为分组（再增加子项），类型不能另作修改。")}
+            )
+        if join and indicator.children.exists():
+            raise ValidationError({"kind": _("请先处理拆分出的子项，再将该分组恢复为评分项。")})
+        if split:
+            indicator.evidence_source = ""
+
+
 @transaction.atomic
 def indicator_create(
     *,
@@ -170,6 +382,7 @@ def indicator_create(
     evidence_source: str = "",
 ) -> Indicator:
     scheme = Scheme.objects.select_for_update().get(pk=sheet.scheme_id)
+    _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     if order is None:
         order = (sheet.indicators.aggregate(o=Max("order"))["o"] or 0) + 1
@@ -186,19 +399,26 @@ def indicator_create(
         evidence_source=evidence_source or "",
     )
     _check_indicator(indicator)
+    if scheme.is_refinement:
+        _check_refinement_item(indicator)
     return _save(indicator, actor)
 
 
 @transaction.atomic
 def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
-    indicator = Indicator.objects.select_related("sheet").get(pk=indicator.pk)
+    indicator = Indicator.objects.select_related("sheet", "origin").get(pk=indicator.pk)
     scheme = Scheme.objects.select_for_update().get(pk=indicator.sheet.scheme_id)
+    _require_editor(actor, scheme)
     _refuse_if_published(scheme)
-    limit_before = indicator.limit
+    limit_before, source_before = indicator.limit, indicator.evidence_source
     changed = _apply(indicator, fields, INDICATOR_FIELDS)
+    if scheme.is_refinement:
+        _check_refinement_change(indicator, changed)
     _check_indicator(indicator)  # may clear the limit of an item that is no longer bonus/deduction
     if "limit" not in changed and indicator.limit != limit_before:
         changed.append("limit")
+    if "evidence_source" not in changed and indicator.evidence_source != source_before:
+        changed.append("evidence_source")
     if changed:
         _save(indicator, actor, update_fields=changed)
     return indicator

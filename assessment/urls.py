@@ -11,6 +11,7 @@ urlpatterns = [
     path("schemes/<int:pk>/edit/", views.scheme_update, name="scheme_update"),
     path("schemes/<int:pk>/publish/", views.scheme_publish, name="scheme_publish"),
     path("schemes/<int:pk>/new-version/", views.scheme_new_version, name="scheme_new_version"),
+    path("schemes/<int:pk>/refine/", views.scheme_refine, name="scheme_refine"),
     path("sheets/<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<int:pk>/edit/", views.indicator_update, name="indicator_update"),
 ]

@@ -13,7 +13,7 @@ from common.audit import history_entries
 from common.views import add_service_errors
 
 from . import selectors, services
-from .forms import IndicatorForm, SchemeCreateForm, SchemeUpdateForm, bands_text
+from .forms import IndicatorForm, RefineForm, SchemeCreateForm, SchemeUpdateForm, bands_text
 from .models import Indicator
 from .rules import FULL_MARKS, convert, formula_text
 
@@ -22,8 +22,9 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _require_edit(user) -> None:
-    if not selectors.may_edit_schemes(user):
+def _require_edit(user, scheme=None) -> None:
+    allowed = selectors.may_edit_schemes(user) if scheme is None else selectors.may_edit_scheme(user, scheme)
+    if not allowed:
         raise PermissionDenied
 
 
@@ -44,10 +45,20 @@ def scheme_detail(request, pk: int):
     for sheet in sheets:
         sheet.leaf_sum = sums[sheet.kind]
         sheet.complete = sheet.leaf_sum == FULL_MARKS
+    if scheme.is_refinement:  # a county leaf split into sub-items takes new children (R21)
+        origin_kinds = dict(Indicator.objects.filter(sheet__scheme_id=scheme.based_on_id).values_list("pk", "kind"))
+        for indicator in (i for s in sheets for i in s.all_indicators):
+            indicator.split = origin_kinds.get(indicator.origin_id) == Indicator.Kind.LEAF
     context = {
         "scheme": scheme,
         "sheets": sheets,
-        "may_edit": selectors.may_edit_schemes(request.user),
+        "may_edit": selectors.may_edit_scheme(request.user, scheme),
+        "may_refine": selectors.may_refine(request.user, scheme),
+        "refinements": list(
+            selectors.scheme_list(user=request.user).filter(based_on=scheme).order_by("township__name", "-version")
+        )
+        if not scheme.is_refinement
+        else [],
         "full_converted": convert(FULL_MARKS, scheme.weight),
         "formula": formula_text(scheme.weight),
         "history": history_entries(scheme),
@@ -75,12 +86,15 @@ def scheme_update(request, pk: int):
     """R21: the administrator edits a draft's name, weight and grade bands; a published scheme
     is immutable (the service refuses, the page says so)."""
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    _require_edit(request.user)
+    _require_edit(request.user, scheme)
     if scheme.is_published:
         messages.error(request, _("已发布的考核方案不可修改；如需调整，请生成新版本。"))
         return redirect(scheme)
     initial = {"title": scheme.title, "weight": scheme.weight, "grade_bands": bands_text(scheme.grade_bands)}
     form = SchemeUpdateForm(_data(request), initial=initial)
+    if scheme.is_refinement:  # R21: a refinement keeps the county's weight and bands
+        for name in ("weight", "grade_bands"):
+            form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         try:
             services.scheme_update(actor=request.user, scheme=scheme, **form.cleaned_data)
@@ -129,14 +143,14 @@ def _indicator_form(request, *, sheet, indicator=None):
 @login_required
 def indicator_create(request, pk: int):
     sheet = selectors.sheet_get(user=request.user, pk=pk)
-    _require_edit(request.user)
+    _require_edit(request.user, sheet.scheme)
     return _indicator_form(request, sheet=sheet)
 
 
 @login_required
 def indicator_update(request, pk: int):
     indicator: Indicator = selectors.indicator_get(user=request.user, pk=pk)
-    _require_edit(request.user)
+    _require_edit(request.user, indicator.sheet.scheme)
     return _indicator_form(request, sheet=indicator.sheet, indicator=indicator)
 
 
@@ -144,7 +158,7 @@ def indicator_update(request, pk: int):
 @require_POST
 def scheme_publish(request, pk: int):
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    _require_edit(request.user)
+    _require_edit(request.user, scheme)
     try:
         services.scheme_publish(actor=request.user, scheme=scheme)
     except ValidationError as error:
@@ -159,7 +173,7 @@ def scheme_publish(request, pk: int):
 @require_POST
 def scheme_new_version(request, pk: int):
     scheme = selectors.scheme_get(user=request.user, pk=pk)
-    _require_edit(request.user)
+    _require_edit(request.user, scheme)
     try:
         copy = services.scheme_new_version(actor=request.user, scheme=scheme)
     except ValidationError as error:
@@ -168,3 +182,33 @@ def scheme_new_version(request, pk: int):
         return redirect(scheme)
     messages.success(request, _("已生成第%(version)s版草稿。") % {"version": copy.version})
     return redirect(copy)
+
+
+@login_required
+def scheme_refine(request, pk: int):
+    """R21 "township schemes may refine it": township staff (or the administrator, naming the
+    township) copy a published county scheme into a draft refinement of the township."""
+    user = request.user
+    scheme = selectors.scheme_get(user=user, pk=pk)
+    if not selectors.may_refine(user, scheme):
+        raise PermissionDenied
+    form = RefineForm(_data(request), scheme=scheme, user=user)
+    if request.method == "POST" and form.is_valid():
+        township = form.cleaned_data.get("township") or user.township
+        try:
+            copy = services.scheme_refine(
+                actor=user, scheme=scheme, township=township, title=form.cleaned_data["title"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "已生成本镇（街道）细化方案草稿，可修改评分标准、佐证材料和数据来源，拆分评分项，增加加分项、扣分项。"
+                ),
+            )
+            return redirect(copy)
+    return render(
+        request, "assessment/form.html", {"form": form, "title": _("制定镇（街道）细化方案"), "scheme": scheme}
+    )

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from common.views import add_service_errors, private_file_response
 from . import evidence as evidence_mod
 from . import scoring
 from . import scoring_selectors as sel
-from .models import RoundScorer, ScoreSheet
+from .models import RoundScorer, ScoreSheet, ScoringTask
 from .rules import combination_text, formula_text
 from .scoring import Refused
 from .scoring_forms import (
@@ -28,6 +29,8 @@ from .scoring_forms import (
     EvidenceForm,
     ReturnForm,
     RoundCreateForm,
+    RoundScorerForm,
+    RoundUpdateForm,
     ScoreForm,
     SelfReportForm,
     TaskFilterForm,
@@ -112,6 +115,93 @@ def round_detail(request, pk: int):
     return render(request, "assessment/scoring/round_detail.html", context)
 
 
+def _require_manage(user) -> None:
+    if not sel.may_manage_rounds(user):
+        raise Refused(_("只有系统管理员可以进行此操作。"))
+
+
+@login_required
+@explain_refusal
+def round_scorers(request, pk: int):
+    """Name and remove scorers after the round is created (the administrator)."""
+    user = request.user
+    rnd = sel.round_get(user=user, pk=pk)
+    _require_manage(user)
+    form = RoundScorerForm(_data(request), round=rnd)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring.round_scorer_add(actor=user, round=rnd, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已指定评分人。"))
+            return redirect("assessment:round_scorers", pk=rnd.pk)
+    scorers = list(rnd.scorers.select_related("user").order_by("body", "user__username"))
+    drafts = dict(
+        ScoreSheet.objects.filter(task__round=rnd, status=ScoreSheet.Status.DRAFT)
+        .values_list("scorer_id")
+        .annotate(n=Count("pk"))
+    )
+    for scorer in scorers:
+        scorer.drafts = drafts.get(scorer.user_id, 0)
+    history = RoundScorer.history.filter(round_id=rnd.pk).select_related("history_user", "user")
+    context = {
+        "round": rnd,
+        "form": form,
+        "scorers": scorers,
+        "history": list(history.order_by("-history_date")[:50]),
+    }
+    return render(request, "assessment/scoring/round_scorers.html", context)
+
+
+@login_required
+@require_POST
+@explain_refusal
+def round_scorer_remove(request, pk: int):
+    user = request.user
+    scorer = get_object_or_404(
+        RoundScorer.objects.select_related("round", "user").filter(round__in=sel.round_list(user=user).values("pk")),
+        pk=pk,
+    )
+    _require_manage(user)
+    try:
+        scoring.round_scorer_remove(actor=user, scorer=scorer)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("已取消“%(user)s”的评分人资格；其已保存的评分草稿保留，由该方下一位保存的评分人接续。")
+            % {"user": scorer.user.display_name},
+        )
+    return redirect("assessment:round_scorers", pk=scorer.round_id)
+
+
+@login_required
+@explain_refusal
+def round_update(request, pk: int):
+    """R21: deadlines (extend the scoring deadline), and the combination while nothing is final."""
+    user = request.user
+    rnd = sel.round_get(user=user, pk=pk)
+    _require_manage(user)
+    initial = {f: getattr(rnd, f) for f in scoring.ROUND_FIELDS}
+    form = RoundUpdateForm(_data(request), initial=initial)
+    finalised = rnd.tasks.filter(status=ScoringTask.Status.FINALISED).exists()
+    if finalised:
+        for name in ("combination", "committee_weight"):
+            form.fields[name].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring.round_update(actor=user, round=rnd, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存评分轮次。"))
+            return redirect("assessment:round_detail", pk=rnd.pk)
+    context = {"form": form, "title": _("修改评分轮次"), "round": rnd, "history": history_entries(rnd)}
+    return render(request, "assessment/scoring/form.html", context)
+
+
 @login_required
 @require_POST
 @explain_refusal
@@ -190,7 +280,10 @@ def task_score(request, pk: int):
     suggestions = evidence_mod.suggestions_for(task=task, indicators=scored)
     lines = {line.indicator_id: line for line in sheet.lines.all()} if sheet else {}
     form = ScoreForm(_data(request), indicators=scored, initial_lines=lines, suggestions=suggestions)
-    locked = task.status != task.Status.OPEN or (sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED)
+    closed = scoring.scoring_closed(task.round)
+    locked = (
+        closed or task.status != task.Status.OPEN or (sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED)
+    )
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
         try:
@@ -214,6 +307,7 @@ def task_score(request, pk: int):
         "form": form,
         "rows": rows,
         "locked": locked,
+        "closed_message": scoring.scoring_deadline_message(task.round) if closed else "",
     }
     return render(request, "assessment/scoring/task_score.html", context)
 

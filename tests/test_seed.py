@@ -305,6 +305,27 @@ class TestSeedDemo(TestCase):
         assert len(paid_in_full) >= 6 and len(partial) == 1 and len(arrears) == 1
         assert Payment.objects.filter(fiscal_year=fy).count() >= 8
 
+    def test_assessment_has_a_released_finalised_task_and_a_round_in_progress_r21(self):
+        from assessment.models import Round, ScoreSheet, ScoringTask
+
+        liaison = User.objects.get(username="liaison")
+        released = ScoringTask.objects.filter(
+            round__released_at__isnull=False, status=ScoringTask.Status.FINALISED, unit=liaison.unit
+        ).get()
+        assert released.final_score is not None and released.grade
+        notice = Message.objects.get(kind="assessment_result", recipient=liaison)
+        assert notice.url.endswith(f"/tasks/{released.pk}/") and str(released.final_score) in notice.body
+        current = Round.objects.get(county__name="示范县", year=timezone.localdate().year)
+        assert current.released_at is None
+        statuses = set(current.tasks.values_list("status", flat=True))
+        assert {ScoringTask.Status.OPEN, ScoringTask.Status.FINALISED} <= statuses
+        # both bodies submitted with the portal's suggestions pre-filled from the demo's real data
+        lingyuan = ScoreSheet.objects.filter(
+            task__round=current, task__unit__community__name="陵园社区", status=ScoreSheet.Status.SUBMITTED
+        )
+        assert lingyuan.filter(body="county").count() >= 10
+        assert lingyuan.filter(lines__suggested__isnull=False).exists()
+
     def test_inbox_holds_delivered_notices_read_and_unread(self):
         liaison = User.objects.get(username="liaison")
         mine = Message.objects.filter(recipient=liaison)

@@ -36,6 +36,15 @@ def scoring_round(p):
 
 
 @b.once
+def named_scorer(p):
+    """A county scorer named on the place's round (the scorers page removes it)."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=f"zzb_{p.where}", role="county", county=p.township.county)
+    return scoring.round_scorer_add(actor=p.actor, round=scoring_round(p), user=user, body="county")
+
+
+@b.once
 def scoring_task(p):
     return ScoringTask.objects.get(round=scoring_round(p), unit=p.unit)
 
@@ -66,6 +75,12 @@ MATRIX = {
     "assessment:round_create": (nothing, S(403, 403, 403, 403, 200)),
     "assessment:round_detail": (pk(scoring_round), EVERYONE, COUNTY_PLACES),
     "assessment:round_sync": (pk(scoring_round), POST_ONLY_AFTER_LOGIN),
+    # the administrator edits the round and names/removes scorers; others who see the round: 403
+    "assessment:round_update": (pk(scoring_round), S(403, 403, 403, 403, 200), COUNTY_PLACES),
+    "assessment:round_scorers": (pk(scoring_round), S(403, 403, 403, 403, 200), COUNTY_PLACES),
+    "assessment:round_scorer_remove": (pk(named_scorer), POST_ONLY_AFTER_LOGIN),
+    # R21 township refinement of a published county scheme: township staff and the administrator
+    "assessment:scheme_refine": (pk(b.published_scheme), S(200, 403, 403, 403, 200), COUNTY_PLACES),
     "assessment:round_release": (pk(scoring_round), POST_ONLY_AFTER_LOGIN),
     "assessment:task_detail": (pk(scoring_task), EVERYONE, UNIT),
     "assessment:task_score": (pk(scoring_task), S(200, 200, 403, 403, 403), UNIT),

@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import assessment.demo
 import cobuilding.demo
 import funding.demo
 import meetings.demo
@@ -22,6 +23,7 @@ SEEDS = (
     meetings.demo.seed,
     cobuilding.demo.seed,
     funding.demo.seed,
+    assessment.demo.seed,  # R21: after funding (suggestions read its payments)
 )
 
 

@@ -130,10 +130,11 @@ def test_township_builds_all_its_committees(world, township_user, login, enqueue
     assert set(YearEndReport.objects.values_list("committee", flat=True)) == {world.mine.pk, world.sibling.pk}
 
 
-def test_nav_link_for_secretary_and_township_only(world, secretary_user, county_user, login):
+def test_nav_link_for_everyone_but_liaisons(world, secretary_user, county_user, liaison_user, login):
     link = f'href="{reverse("yearend:index")}"'
     assert link in login(secretary_user).get(url("report", world.mine)).content.decode()
-    assert link not in login(county_user).get(url("report", world.mine)).content.decode()
+    assert link in login(county_user).get(url("report", world.mine)).content.decode()
+    assert link not in login(liaison_user).get(reverse("dashboards:liaison")).content.decode()
 
 
 # --- fixed query counts -----------------------------------------------------------------------------

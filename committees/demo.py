@@ -601,7 +601,7 @@ def moment(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datet
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
-def _deliver_due(until: datetime.datetime) -> None:
+def deliver_due(until: datetime.datetime) -> None:
     """Let the outbox worker catch up to ``until``: every message due by then goes out at its own
     due time (as the beat sweep every minute would have sent it), oldest first."""
     from inbox.models import Message
@@ -623,7 +623,7 @@ def demo_clock(at: datetime.datetime):
     is ever dated after the real present."""
     if at >= datetime.datetime.now(datetime.UTC):  # the real present, even inside another demo_clock
         raise ValueError(f"demo_clock is for the past only, not {at:%Y-%m-%d %H:%M}")
-    _deliver_due(at)
+    deliver_due(at)
     with mock.patch("django.utils.timezone.now", return_value=at):
         yield at
 
@@ -670,4 +670,7 @@ def login_lines() -> list[str]:
     lines = []
     for login in DEMO_LOGINS:
         lines.append(f"  {login.username:<10} {DEMO_PASSWORD:<10} {roles[login.role]} · {login.scope}")
+    # assessment.demo names a county organisation department scorer of the R21 rounds
+    if User.objects.filter(username="zzb").exists():
+        lines.append(f"  {'zzb':<10} {DEMO_PASSWORD:<10} {roles[User.Role.COUNTY]} · {COUNTY}（双百分评分人）")
     return lines

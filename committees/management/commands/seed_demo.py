@@ -5,12 +5,16 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 import assessment.demo
 import cobuilding.demo
 import funding.demo
 import meetings.demo
-from committees.demo import build_demo, login_lines, read_old_messages
+import reviews.demo
+import rollout.demo
+import yearend.demo
+from committees.demo import build_demo, deliver_due, login_lines, read_old_messages
 
 LOGINS_BEGIN = "== 演示账号 =="
 LOGINS_END = "== 演示账号结束 =="
@@ -24,6 +28,9 @@ SEEDS = (
     cobuilding.demo.seed,
     funding.demo.seed,
     assessment.demo.seed,  # R21: after funding (suggestions read its payments)
+    lambda demo: reviews.demo.seed(),  # R22: last year's member review
+    lambda demo: rollout.demo.seed(),  # R25: the township's plan, the pilot in stage 4
+    lambda demo: yearend.demo.seed(),  # R14: next year's plan text of the pilot's report
 )
 
 
@@ -39,6 +46,7 @@ class Command(BaseCommand):
             demo = build_demo()
             for seed in SEEDS:
                 seed(demo)
+            deliver_due(timezone.now())  # what the seeds sent today goes out, as the worker would
             if demo.created:
                 read_old_messages(demo)
         if demo.created:

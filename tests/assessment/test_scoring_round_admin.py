@@ -14,28 +14,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from assessment import scoring
-from assessment.models import RoundScorer, ScoreSheet, ScoringTask
+from assessment.models import RoundScorer, ScoreSheet
 from inbox.models import Message
 from tests.factories import UnitFactory, UserFactory
 
-from .scoring_factories import county_scorer, finalised, full_marks, make_round
+from .scoring_factories import county_scorer, finalised, full_marks
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def zzb(world):
-    return county_scorer(world)
-
-
-@pytest.fixture
-def rnd(world, admin_user, zzb):
-    return make_round(admin_user, world, county_scorers=[zzb])
-
-
-@pytest.fixture
-def task(rnd, world):
-    return ScoringTask.objects.get(round=rnd, unit=world.unit)
 
 
 def _finalise_all(rnd, *, committee, county, admin):

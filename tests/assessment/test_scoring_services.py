@@ -18,7 +18,6 @@ from tests.factories import PostFactory, UnitFactory, UserFactory
 from tests.matrix_builders import pdf
 
 from .scoring_factories import (
-    county_scorer,
     finalised,
     full_marks,
     indicators,
@@ -28,21 +27,6 @@ from .scoring_factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def zzb(world):
-    return county_scorer(world)
-
-
-@pytest.fixture
-def rnd(world, admin_user, zzb):
-    return make_round(admin_user, world, county_scorers=[zzb])
-
-
-@pytest.fixture
-def task(rnd, world):
-    return ScoringTask.objects.get(round=rnd, unit=world.unit)
 
 
 # --- round and tasks ------------------------------------------------------------------------------

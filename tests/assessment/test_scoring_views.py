@@ -13,24 +13,9 @@ from committees.models import Post
 from tests.factories import PostFactory, UnitFactory
 from tests.matrix_builders import pdf
 
-from .scoring_factories import county_scorer, finalised, full_marks, indicators, make_round, submit_both
+from .scoring_factories import finalised, full_marks, indicators, make_round, submit_both
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def zzb(world):
-    return county_scorer(world)
-
-
-@pytest.fixture
-def rnd(world, admin_user, zzb):
-    return make_round(admin_user, world, county_scorers=[zzb])
-
-
-@pytest.fixture
-def task(rnd, world):
-    return ScoringTask.objects.get(round=rnd, unit=world.unit)
 
 
 def _post_scores(client, task, scores, action):

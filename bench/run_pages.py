@@ -57,6 +57,7 @@ def _pages():
         ("unit detail", "committees:unit_detail", (unit.pk,)),
         ("committee list", "committees:committee_list", ()),
         ("committee detail", "committees:committee_detail", (committee.pk,)),
+        ("dashboard", "dashboards:township", ()),  # township: its 10 communities; admin: all 200
     ):
         try:
             pages.append((label, reverse(name, args=args)))

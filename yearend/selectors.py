@@ -281,10 +281,12 @@ def report_data(
         .order_by("claim_by", "pk")
     )
 
-    # R21: finalised scores of the county's round of that year for this community's units.
+    # R21: finalised scores of the county's round of that year for this community's units, once
+    # the round's results are released (the report goes to the units and the party members).
     scores = list(
         ScoringTask.objects.filter(
             round__year=year,
+            round__released_at__isnull=False,
             round__county_id=committee.community.township.county_id,
             unit__community_id=committee.community_id,
             status=ScoringTask.Status.FINALISED,

@@ -210,7 +210,12 @@ def build_year(
     )
     sheet = Sheet.objects.get_or_create(scheme=scheme, kind=Sheet.Kind.UNITS)[0]
     round_ = Round.objects.filter(county=county, year=year).first() or Round.objects.create(
-        scheme=scheme, county=county, year=year, title="年度考核", self_report_deadline=datetime.date(year, 11, 30)
+        scheme=scheme,
+        county=county,
+        year=year,
+        title="年度考核",
+        self_report_deadline=datetime.date(year, 11, 30),
+        released_at=timezone.now(),  # the report shows released results only
     )
     for i, unit in enumerate(all_units):
         score = D("95.50") - i * D("4.25") % D("50")

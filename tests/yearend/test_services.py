@@ -233,6 +233,15 @@ def test_meeting_chart_is_an_inline_svg(year_data):
     assert "@bottom-center" in html and "counter(page)" in html and "table-header-group" in html
 
 
+def test_r14_r21_results_of_an_unreleased_round_stay_out_of_the_report(year_data):
+    """The report goes to the units and the party members: scores appear once released."""
+    from assessment.models import Round
+
+    assert selectors.report_data(committee=year_data.committee, year=YEAR).scores
+    Round.objects.filter(year=YEAR).update(released_at=None)
+    assert selectors.report_data(committee=year_data.committee, year=YEAR).scores == []
+
+
 # --- data gathering: a fixed number of queries ----------------------------------------------------
 
 

@@ -85,3 +85,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+def _need(item, marker: str, available: bool, what: str) -> None:
+    if item.get_closest_marker(marker) is None or available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {what} is not configured")
+    pytest.skip(f"{what} not configured")
+
+
+def pytest_runtest_setup(item):
+    """``postgres``: race tests that need row locks; ``redis``: a real Celery worker on Redis.
+    Skipped when the service is not configured, except under CI=true, where that fails."""
+    _need(item, "postgres", os.environ.get("DATABASE_URL", "").startswith("postgres"), "PostgreSQL (DATABASE_URL)")
+    _need(item, "redis", bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")

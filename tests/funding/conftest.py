@@ -1,54 +1,14 @@
-"""Fixtures of the funding tests.
-
-While the committees views (#2) are still being written, the shared nav links to URL names that
-do not exist yet; until they do, pages render against ``tests.funding.stub_urls``, which adds
-placeholders for the missing names only. Once #2 lands this fixture changes nothing.
-"""
+"""Fixtures of the funding tests."""
 
 import datetime
-import os
 from decimal import Decimal
 
 import pytest
-from django.urls import NoReverseMatch, clear_url_caches, reverse
 
 from funding import services
 from tests.factories import UnitFactory
 
 from .factories import FiscalYearFactory, resolution_for
-
-
-def _nav_urls_missing() -> bool:
-    try:
-        reverse("committees:township_detail", args=[1])
-        reverse("committees:unit_detail", args=[1])
-    except NoReverseMatch:
-        return True
-    return False
-
-
-@pytest.fixture(autouse=True)
-def _nav_stubs(settings):
-    if _nav_urls_missing():
-        settings.ROOT_URLCONF = "tests.funding.stub_urls"
-        clear_url_caches()
-        yield
-        clear_url_caches()
-    else:
-        yield
-
-
-def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests (races) run on PostgreSQL, or fail loudly under CI=true."""
-    from django.db import connection
-
-    if os.environ.get("CI") == "true" or connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="PostgreSQL only: set DATABASE_URL=postgres://… (or CI=true)")
-    for item in items:
-        if "postgres" in item.keywords and "/funding/" in str(item.fspath):
-            item.add_marker(skip)
-
 
 D = Decimal
 

@@ -2,40 +2,18 @@
 the fiscal year, so concurrent requests serialise instead of breaking the rules."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from funding import services
 from funding.models import Payment, SharePlan
+from tests.races import together
 
 from .factories import resolution_for
 
 D = Decimal
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _together(*calls):
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def test_concurrent_payments_get_distinct_receipt_numbers(fy, world, secretary_user):
@@ -45,7 +23,7 @@ def test_concurrent_payments_get_distinct_receipt_numbers(fy, world, secretary_u
         )
         for _ in range(4)
     ]
-    assert _together(*calls) == []
+    assert together(*calls) == []
     numbers = sorted(Payment.objects.filter(fiscal_year=fy).values_list("receipt_no", flat=True))
     assert numbers == ["2026-0001", "2026-0002", "2026-0003", "2026-0004"]
 
@@ -64,7 +42,7 @@ def test_concurrent_activations_leave_one_plan_in_force(fy, units, world, secret
             actor=secretary_user, plan=plan, resolution=resolution_for(world.mine, text=f"方案{i}")
         )
         plans.append(plan)
-    errors = _together(*(lambda p=p: services.share_plan_activate(actor=secretary_user, plan=p) for p in plans))
+    errors = together(*(lambda p=p: services.share_plan_activate(actor=secretary_user, plan=p) for p in plans))
     assert errors == []
     assert SharePlan.objects.filter(fiscal_year=fy, status="active").count() == 1
     assert SharePlan.objects.filter(fiscal_year=fy, status="superseded").count() == 1
@@ -80,6 +58,6 @@ def test_refunds_racing_never_exceed_the_payment(fy, world, secretary_user):
         )
         for _ in range(2)
     ]
-    errors = _together(*calls)
+    errors = together(*calls)
     assert len(errors) == 1
     assert Payment.objects.filter(refund_of=payment).count() == 1

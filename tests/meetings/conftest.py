@@ -1,12 +1,6 @@
-"""Fixtures of the meetings tests, and the service markers.
-
-``postgres``: race tests that need row locks (skipped unless DATABASE_URL is PostgreSQL);
-``redis``: tests with a real Celery worker on Redis (skipped unless REDIS_URL is set).
-Under CI=true neither is skipped: a missing service fails the test.
-"""
+"""Fixtures of the meetings tests (the ``postgres`` and ``redis`` markers: tests/conftest.py)."""
 
 import datetime
-import os
 from types import SimpleNamespace
 
 import pytest
@@ -16,23 +10,6 @@ from committees.models import Post
 from tests.factories import PostFactory, UserFactory
 
 IN_FORCE_FROM = datetime.date(2024, 1, 2)
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "redis: needs Redis (REDIS_URL) and a real Celery worker")
-
-
-def _need(item, marker: str, available: bool, what: str) -> None:
-    if item.get_closest_marker(marker) is None or available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true but {what} is not configured")
-    pytest.skip(f"{what} not configured")
-
-
-def pytest_runtest_setup(item):
-    _need(item, "postgres", os.environ.get("DATABASE_URL", "").startswith("postgres"), "PostgreSQL (DATABASE_URL)")
-    _need(item, "redis", bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
 
 
 @pytest.fixture

@@ -478,3 +478,75 @@ class ScoreCorrection(models.Model):
 
     def __str__(self):
         return f"{self.task}: {self.old_score} → {self.new_score}"
+
+
+def ranking_file_upload_to(instance, filename):
+    return f"assessment/rankings/{instance.round_id}/{filename}"
+
+
+class RankingFile(models.Model):
+    """A large R21 ranking PDF built in the background (a committee's, a township's or the
+    county's ranking of one round), so the page never hangs on WeasyPrint.
+
+    A derived file, not a record: it holds nothing that is not already in the scoring tasks and
+    their corrections (which keep their own history), and it is rebuilt at will. So it has no
+    ``HistoricalRecords``. ``built_for`` is the newest change of the scope's scoring data (tasks'
+    ``updated_at``, corrections, the round itself) the file was built from; newer data makes the
+    file stale (``assessment.ranking_files.ranking_file_is_stale``)."""
+
+    class ScopeKind(models.TextChoices):
+        COMMITTEE = "committee", _("大党委")
+        TOWNSHIP = "township", _("镇（街道）")
+        COUNTY = "county", _("县（区）")
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        READY = "ready", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="ranking_files", verbose_name=_("评分轮次"))
+    scope_kind = models.CharField(_("范围"), max_length=10, choices=ScopeKind.choices)
+    scope_id = models.PositiveIntegerField(_("范围编号"))
+    format = models.CharField(_("格式"), max_length=4, choices=Format.choices, default=Format.PDF)
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    rows = models.PositiveIntegerField(_("单位数"), default=0)
+    file = models.FileField(_("文件"), upload_to=ranking_file_upload_to, blank=True, max_length=200)
+    file_size = models.PositiveIntegerField(_("文件大小（字节）"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请人"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    built_for = models.DateTimeField(_("数据截至"), null=True, blank=True)
+    error = models.TextField(_("错误信息"), blank=True)
+
+    class Meta:
+        verbose_name = _("排名表文件")
+        verbose_name_plural = _("排名表文件")
+        ordering = ["-requested_at"]
+        constraints = [
+            # Two requests of the same ranking build one file.
+            models.UniqueConstraint(
+                fields=["round", "scope_kind", "scope_id", "format"], name="ranking_file_once_per_scope"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="ranking_file_progress_max_100"),
+            models.CheckConstraint(condition=~Q(status="ready") | ~Q(file=""), name="ranking_file_ready_has_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.round} · {self.get_scope_kind_display()} {self.scope_id} · {self.get_format_display()}"
+
+    @property
+    def is_building(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

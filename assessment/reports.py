@@ -15,8 +15,9 @@ import dataclasses
 import io
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, County, Township
@@ -27,6 +28,7 @@ from .models import Indicator, Round, ScoreCorrection, ScoreLine, ScoreSheet, Sc
 from .scoring_selectors import task_scores_visible_q
 
 SCOPES = ("committee", "township", "county")
+RANKING_TEMPLATE = "reports/assessment_ranking.html"
 CHART_PLOT = 380  # the longest bar of the grade distribution, in SVG units (the chart is 560 wide)
 COMMITTEE, COUNTY = "committee", "county"
 
@@ -260,6 +262,21 @@ def ranking_scope(*, user, kind: str, pk) -> Scope:
     return Scope(kind, county, county)
 
 
+def scope_get(*, kind: str, pk: int) -> Scope:
+    """The scope of a stored ranking file, without a user (the Celery task, the command line):
+    the caller has checked the user already. A vanished object raises ``DoesNotExist``."""
+    if kind == "committee":
+        committee = Committee.objects.select_related("community__township__county").get(pk=pk)
+        return Scope(kind, committee, committee.community.township.county)
+    if kind == "township":
+        township = Township.objects.select_related("county").get(pk=pk)
+        return Scope(kind, township, township.county)
+    if kind == "county":
+        county = County.objects.get(pk=pk)
+        return Scope(kind, county, county)
+    raise ValueError(kind)
+
+
 def round_for(*, county: County, year: int) -> Round | None:
     return Round.objects.select_related("scheme").filter(county=county, year=year).first()
 
@@ -329,6 +346,31 @@ def ranking(*, scope: Scope, round_: Round | None) -> dict:
         "combination": rules.combination_text(round_.combination, round_.committee_weight),
         "formula": rules.formula_text(round_.scheme.weight),
     }
+
+
+def ranking_data_stamp(*, scope: Scope, round_: Round) -> object:
+    """The newest change of the data a ranking of ``scope`` shows: a task finalised, corrected or
+    otherwise saved (``updated_at``), a correction recorded, the round changed or released. A file
+    built for an older stamp is stale. One query."""
+    stamps = _tasks_in(scope, round_).aggregate(task=Max("updated_at"), correction=Max("corrections__corrected_at"))
+    return max(s for s in (round_.updated_at, round_.released_at, stamps["task"], stamps["correction"]) if s)
+
+
+def ranking_document(*, scope: Scope, round_: Round | None) -> dict:
+    """The context of the printed ranking (the PDF and the command line's files): the ranking,
+    its year, title and print time."""
+    data = ranking(scope=scope, round_=round_)
+    data.update(year=round_.year if round_ else None, printed_at=timezone.now())
+    data["title"] = ranking_title(data)
+    return data
+
+
+def ranking_pdf(data: dict) -> bytes:
+    """The ranking as a PDF: what the page's "下载PDF" gives at once for a small scope, what the
+    Celery task stores for a large one, and what ``manage.py assessment_report`` writes."""
+    from common.pdf import render_pdf
+
+    return render_pdf(RANKING_TEMPLATE, data)
 
 
 def ranking_title(data: dict) -> str:

@@ -11,4 +11,8 @@ urlpatterns: list = [
     path("reports/ranking/", views.ranking, name="ranking"),
     path("reports/ranking/pdf/", views.ranking_pdf, name="ranking_pdf"),
     path("reports/ranking/xlsx/", views.ranking_xlsx, name="ranking_xlsx"),
+    path("reports/ranking/file/", views.ranking_file, name="ranking_file"),
+    path("reports/ranking/file/status/", views.ranking_file_status, name="ranking_file_status"),
+    path("reports/ranking/file/request/", views.ranking_file_request, name="ranking_file_request"),
+    path("reports/ranking/file/download/", views.ranking_file_download, name="ranking_file_download"),
 ]

@@ -1,21 +1,31 @@
 """Report pages (R21, issue #6 items 5 and 6): the unit index, each unit's scoring sheet (HTML
 print view and PDF), and the rankings of a committee, a township or the county (HTML, PDF,
-Excel). Everything here is read-only: there is no form and no POST, for any role. Outside the
-user's scope → 404 (``assessment.reports``)."""
+Excel). Everything here is read-only on the scoring data. The one POST asks for a large ranking
+PDF to be built in the background (``assessment.ranking_files``): it changes no scoring data, so
+every role that may read the ranking may ask, county reviewers included. Outside the user's
+scope → 404 (``assessment.reports``)."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from committees.models import Committee, Township
 from common.permissions import role_of, scope_q
-from common.views import pdf_response
+from common.views import pdf_response, private_file_response
 
-from . import reports
+from . import ranking_files, reports
+from .models import RankingFile
 
 PER_PAGE = 50
 
@@ -81,10 +91,25 @@ def _ranking_data(request) -> dict:
     years = reports.ranking_years(scope=scope)
     year = _year(request.GET.get("year"), years)
     round_ = reports.round_for(county=scope.county, year=year) if year is not None else None
-    data = reports.ranking(scope=scope, round_=round_)
-    data.update(years=years, year=year, printed_at=timezone.now())
-    data["title"] = reports.ranking_title(data)
+    data = reports.ranking_document(scope=scope, round_=round_)
+    data.update(years=years, year=year)
     return data
+
+
+def _is_large(data: dict) -> bool:
+    """A ranking with more rows than ``RANKING_PDF_SYNC_MAX`` is printed in the background."""
+    return data["total"] > settings.RANKING_PDF_SYNC_MAX
+
+
+def _file_state(scope, round_) -> dict:
+    """The stored PDF of a ranking and whether newer data has made it stale (one query, two with a
+    ready file)."""
+    ranking_file = ranking_files.ranking_file_get(round=round_, scope=scope) if round_ is not None else None
+    stale = False
+    if ranking_file is not None and ranking_file.status == RankingFile.Status.READY:
+        stamp = reports.ranking_data_stamp(scope=scope, round_=round_)
+        stale = ranking_files.ranking_file_is_stale(ranking_file=ranking_file, stamp=stamp)
+    return {"ranking_file": ranking_file, "stale": stale}
 
 
 def _scope_choices(user, scope) -> dict:
@@ -107,6 +132,9 @@ def _scope_choices(user, scope) -> dict:
 def ranking(request):
     data = _ranking_data(request)
     data.update(_scope_choices(request.user, data["scope"]))
+    data["pdf_async"] = _is_large(data)
+    data.update(_file_state(data["scope"], data["round"]))
+    data["scope_query"] = _scope_query(data["scope"], data["round"])
     return render(request, "assessment/reports/ranking.html", data)
 
 
@@ -116,10 +144,94 @@ def _file_name(data: dict, extension: str) -> str:
 
 @login_required
 def ranking_pdf(request):
-    from common.pdf import render_pdf
-
+    """A ranking of at most ``RANKING_PDF_SYNC_MAX`` units at once; a larger one is built in the
+    background: this sends the reader to its file page (progress, download)."""
     data = _ranking_data(request)
-    return pdf_response(render_pdf("reports/assessment_ranking.html", data), _file_name(data, "pdf"))
+    if data["round"] is not None and _is_large(data):
+        return redirect(_file_url("assessment:ranking_file", data["scope"], data["round"]))
+    return pdf_response(reports.ranking_pdf(data), _file_name(data, "pdf"))
+
+
+# --- large ranking PDFs built in the background ---------------------------------------------------
+
+
+def _scope_query(scope, round_) -> str:
+    if round_ is None:
+        return ""
+    return urlencode({"year": round_.year, "scope": scope.kind, "id": scope.obj.pk})
+
+
+def _file_url(name: str, scope, round_) -> str:
+    return f"{reverse(name)}?{_scope_query(scope, round_)}"
+
+
+def _file_scope(request, params) -> tuple:
+    """The scope and round a ranking file URL names (``year``, ``scope``, ``id``), checked with the
+    same rule as the ranking page: outside the user's scope, or no such round → 404."""
+    scope = reports.ranking_scope(user=request.user, kind=params.get("scope", ""), pk=params.get("id"))
+    try:
+        year = int(params.get("year", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    round_ = reports.round_for(county=scope.county, year=year)
+    if round_ is None:
+        raise Http404
+    return scope, round_
+
+
+def _file_context(request, scope, round_) -> dict:
+    return {
+        "scope": scope,
+        "round": round_,
+        "year": round_.year,
+        "title": reports.ranking_title({"scope": scope, "round": round_}),
+        "scope_query": _scope_query(scope, round_),
+        **_file_state(scope, round_),
+    }
+
+
+@login_required
+def ranking_file(request):
+    """The page of a large ranking's PDF: "排名表正在生成" with a progress fragment the page polls
+    (htmx, every 2 s) while it builds, the download link when it is ready, "重新生成" when the data
+    changed after it was built or the build failed."""
+    scope, round_ = _file_scope(request, request.GET)
+    return render(request, "assessment/reports/ranking_file.html", _file_context(request, scope, round_))
+
+
+@login_required
+def ranking_file_status(request):
+    scope, round_ = _file_scope(request, request.GET)
+    return render(request, "assessment/reports/_ranking_file_status.html", _file_context(request, scope, round_))
+
+
+@login_required
+@require_POST
+def ranking_file_request(request):
+    """生成PDF / 重新生成: idempotent, a build under way is not started twice."""
+    scope, round_ = _file_scope(request, request.POST)
+    before = ranking_files.ranking_file_get(round=round_, scope=scope)
+    was_building = before is not None and before.is_building
+    try:
+        ranking_files.ranking_file_request(actor=request.user, round=round_, scope=scope)
+    except PermissionDenied as exc:  # the scope check above already 404s whoever may not read it
+        raise Http404 from exc
+    if was_building:
+        messages.info(request, _("排名表正在生成中，无需重复申请。"))
+    else:
+        messages.success(request, _("已开始生成排名表，完成后可在本页下载。"))
+    return redirect(_file_url("assessment:ranking_file", scope, round_))
+
+
+@login_required
+def ranking_file_download(request):
+    """The stored PDF, for whoever may read the ranking (a stale one too: the page says so)."""
+    scope, round_ = _file_scope(request, request.GET)
+    stored = ranking_files.ranking_file_get(round=round_, scope=scope)
+    if stored is None or stored.status != RankingFile.Status.READY:
+        raise Http404
+    title = reports.ranking_title({"scope": scope, "round": round_})
+    return private_file_response(stored.file, filename=f"{title}.pdf", as_attachment=True)
 
 
 @login_required

@@ -8,7 +8,11 @@ townships, communities and ``--units`` units whose scoring tasks are finalised i
 round, then requests the county ranking PDF (and, for comparison, the HTML page and the Excel
 file) through Django's test client as the county reviewer. Prints per file: median of N
 requests in ms, SQL queries of one request, the peak Python memory of one request
-(tracemalloc), the process's ru_maxrss after all requests, size and PDF page count.
+(tracemalloc), the process's ru_maxrss after all requests, size and PDF page count. The PDF row
+renders inside the request (``RANKING_PDF_SYNC_MAX`` raised for it); above that setting the page
+builds it in Celery, so the script then times ``assessment.ranking_files.ranking_file_build``
+(what the task runs; the enqueue is replaced by a no-op, no worker): median of N builds, SQL
+queries, tracemalloc peak of one untimed build, ru_maxrss, size and pages of the stored file.
 """
 
 import argparse
@@ -164,13 +168,66 @@ def main() -> int:
     header = f"{'file':<6} {'median ms':>10} {'queries':>8} {'peak MiB':>9} {'maxrss MiB':>11} {'KiB':>7} {'pages':>6}"
     print(header)
     print("-" * len(header))
+    from django.conf import settings
+
+    sync_max = settings.RANKING_PDF_SYNC_MAX
+    settings.RANKING_PDF_SYNC_MAX = args.units  # the PDF row: rendered inside the request, as before
     for label, name in (("PDF", "ranking_pdf"), ("HTML", "ranking"), ("Excel", "ranking_xlsx")):
         m = _measure(client, reverse(f"assessment:{name}") + query, args.requests)
         print(
             f"{label:<6} {m['median']:>10.0f} {m['queries']:>8} {m['peak_mib']:>9.1f} {m['rss_mib']:>11.0f} "
             f"{m['kib']:>7.0f} {m['pages']!s:>6}"
         )
+    settings.RANKING_PDF_SYNC_MAX = sync_max
+    _measure_build(county, reviewer, args.requests)
     return 0
+
+
+def _measure_build(county, reviewer, n: int) -> None:
+    """The background build of the same ranking: ``ranking_file_build`` N times (re-queued
+    between builds), its queries, and the tracemalloc peak of one more build."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from pypdf import PdfReader
+
+    from assessment import ranking_files, reports, tasks
+    from assessment.models import RankingFile
+
+    tasks.build_ranking_file.delay = lambda file_id: None  # no broker, no worker: the build is called here
+    round_ = reports.round_for(county=county, year=YEAR)
+    scope = reports.Scope("county", county, county)
+    ranking_file = ranking_files.ranking_file_request(actor=reviewer, round=round_, scope=scope)
+
+    def build() -> RankingFile:
+        RankingFile.objects.filter(pk=ranking_file.pk).update(status=RankingFile.Status.QUEUED)
+        return ranking_files.ranking_file_build(file_id=ranking_file.pk)
+
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        built = build()
+        times.append(time.perf_counter() - started)
+        assert built is not None and built.status == "ready", built and built.error
+    with CaptureQueriesContext(connection) as captured:
+        build()
+    tracemalloc.start()
+    built = build()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    content = built.file.read()
+    print(
+        f"\nbackground build (ranking_file_build, what the Celery task runs; RANKING_PDF_SYNC_MAX={sync_max_of()}):"
+        f"\nmedian {statistics.median(times):.2f} s of {n} (min {min(times):.2f}, max {max(times):.2f}); "
+        f"{len(captured)} queries; tracemalloc peak {peak / 2**20:.1f} MiB; "
+        f"ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "
+        f"{len(content) / 1024:.0f} KiB, {len(PdfReader(io.BytesIO(content)).pages)} pages"
+    )
+
+
+def sync_max_of() -> int:
+    from django.conf import settings
+
+    return settings.RANKING_PDF_SYNC_MAX
 
 
 if __name__ == "__main__":

@@ -162,6 +162,7 @@ MEDIA_URL = "/private-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+RANKING_PDF_SYNC_MAX = env.int("RANKING_PDF_SYNC_MAX", default=200)  # R21 rankings above this: built in Celery
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

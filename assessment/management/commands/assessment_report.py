@@ -86,9 +86,7 @@ class Command(BaseCommand):
         data["title"] = reports.ranking_title(data)
         if suffix == ".xlsx":
             return reports.ranking_workbook(data)
-        from common.pdf import render_pdf
-
-        return render_pdf("reports/assessment_ranking.html", data)
+        return reports.ranking_pdf(data)  # the same function as the page and the Celery task
 
     def _county(self, year: int, county_id) -> County:
         if county_id is not None:

@@ -5,6 +5,8 @@ finalised score are locked there, so the admin only shows the rows and their his
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin as ReadOnly
+
 from .models import (
     Indicator,
     Round,
@@ -17,17 +19,6 @@ from .models import (
     Sheet,
     TaskEvidence,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Scheme)

@@ -4,18 +4,9 @@ admin shows the rows and their history. Ballots show no code (there is none to s
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin as ReadOnly
+
 from .models import Ballot, BallotCode, BallotReceipt, Campaign, Outcome, PaperTally, Subject
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Campaign)

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from accounts.models import User
 from funding import services
 from tests.factories import UnitFactory, UserFactory
-from tests.funding.conftest import _nav_stubs  # noqa: F401 - autouse: placeholder nav links until #2 lands
 from tests.funding.factories import resolution_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

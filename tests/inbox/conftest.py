@@ -1,1 +1,1 @@
-from tests.meetings.conftest import board, pytest_configure, pytest_runtest_setup  # noqa: F401
+from tests.meetings.conftest import board  # noqa: F401

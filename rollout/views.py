@@ -233,21 +233,38 @@ def progress_refresh(request, pk):
     return redirect(progress)
 
 
-@login_required
-@require_POST
-def publicity_create(request, pk):
+def _record_deliverable(request, pk, *, form, record, message: str, form_key: str, anchor: str = ""):
+    """A deliverable recorded from a community's progress page (R25): the form, the service that
+    records it, then the stage's place on the page (or the new object); refused → the page again
+    with the form's errors, nothing lost."""
     progress = selectors.progress_get(user=request.user, pk=pk)
     _community_side(request.user)
-    form = forms.PublicityEventForm(request.POST, request.FILES)
+    form = form(progress)
     if form.is_valid():
         try:
-            services.publicity_event_record(actor=request.user, community=progress.community, **form.cleaned_data)
+            made = record(actor=request.user, community=progress.community, **form.cleaned_data)
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            messages.success(request, _("宣传活动已登记。"))
-            return redirect(reverse("rollout:progress_detail", args=[progress.pk]) + "#stage-1")
-    return _progress_page(request, progress, event_form=form)
+            messages.success(request, message)
+            if anchor:
+                return redirect(reverse("rollout:progress_detail", args=[progress.pk]) + anchor)
+            return redirect(made)
+    return _progress_page(request, progress, **{form_key: form})
+
+
+@login_required
+@require_POST
+def publicity_create(request, pk):
+    return _record_deliverable(
+        request,
+        pk,
+        form=lambda progress: forms.PublicityEventForm(request.POST, request.FILES),
+        record=services.publicity_event_record,
+        message=_("宣传活动已登记。"),
+        form_key="event_form",
+        anchor="#stage-1",
+    )
 
 
 @login_required
@@ -259,39 +276,30 @@ def publicity_file(request, pk):
 @login_required
 @require_POST
 def document_upload(request, pk):
-    progress = selectors.progress_get(user=request.user, pk=pk)
-    _community_side(request.user)
-    form = forms.PlanDocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            document = services.plan_document_upload(
-                actor=request.user, community=progress.community, **form.cleaned_data
-            )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            messages.success(request, _("实施方案已上传，成员单位可提出意见。"))
-            return redirect(document)
-    return _progress_page(request, progress, document_form=form)
+    return _record_deliverable(
+        request,
+        pk,
+        form=lambda progress: forms.PlanDocumentForm(request.POST, request.FILES),
+        record=services.plan_document_upload,
+        message=_("实施方案已上传，成员单位可提出意见。"),
+        form_key="document_form",
+    )
 
 
 @login_required
 @require_POST
 def rule_upload(request, pk):
-    progress = selectors.progress_get(user=request.user, pk=pk)
-    _community_side(request.user)
-    form = forms.RuleDocumentForm(
-        request.POST, request.FILES, meetings=selectors.held_meetings(community=progress.community)
+    return _record_deliverable(
+        request,
+        pk,
+        form=lambda progress: forms.RuleDocumentForm(
+            request.POST, request.FILES, meetings=selectors.held_meetings(community=progress.community)
+        ),
+        record=services.rule_document_upload,
+        message=_("制度文件已上传。"),
+        form_key="rule_form",
+        anchor="#stage-5",
     )
-    if form.is_valid():
-        try:
-            services.rule_document_upload(actor=request.user, community=progress.community, **form.cleaned_data)
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            messages.success(request, _("制度文件已上传。"))
-            return redirect(reverse("rollout:progress_detail", args=[progress.pk]) + "#stage-5")
-    return _progress_page(request, progress, rule_form=form)
 
 
 @login_required

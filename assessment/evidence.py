@@ -52,7 +52,7 @@ from funding.models import Payment, ShareLine, SharePlan
 from meetings.models import Attendee, FollowUpTask, Meeting
 
 from .models import EvidenceSource, Indicator, Round
-from .rules import quantise
+from .rules import plain, quantise
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -109,11 +109,6 @@ def _years(tasks: list) -> list[int]:
 # --- the text -----------------------------------------------------------------------------
 
 
-def number(value) -> str:
-    """7.50 → "7.5", 10.00 → "10": a Decimal without needless zeros (and never 1E+1)."""
-    return format(Decimal(value).normalize(), "f")
-
-
 def money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
@@ -147,8 +142,8 @@ def _suggest(indicator, done, base) -> Suggestion:
     points = quantise(indicator.max_points * ratio)
     text = _("%(said)s → %(points)s/%(max)s 分") % {
         "said": SAID[source](done, base),
-        "points": number(points),
-        "max": number(indicator.max_points),
+        "points": plain(points),
+        "max": plain(indicator.max_points),
     }
     return Suggestion(points=points, text=text)
 

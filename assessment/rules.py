@@ -26,13 +26,18 @@ def quantise(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def plain(value) -> str:
+    """7.50 → "7.5", 40.00 → "40": a number without needless zeros (and never "4E+1")."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def convert(score, weight) -> Decimal:
     """折算: converted = score × weight, to 0.01."""
     return quantise(Decimal(score) * Decimal(weight))
 
 
 def formula_text(weight) -> str:
-    return _("折算分 = 得分 × 权重 %(weight)s") % {"weight": Decimal(weight).normalize()}
+    return _("折算分 = 得分 × 权重 %(weight)s") % {"weight": plain(weight)}
 
 
 def validate_bands(bands) -> None:
@@ -106,8 +111,8 @@ def combination_text(rule: str, committee_weight=Decimal("0.5")) -> str:
     if rule == "weighted":
         w = Decimal(committee_weight)
         return _("最终得分 = 大党委评分 × %(a)s + 县委组织部评分 × %(b)s") % {
-            "a": w.normalize(),
-            "b": (1 - w).normalize(),
+            "a": plain(w),
+            "b": plain(1 - w),
         }
     return {
         "average": _("最终得分 = （大党委评分 + 县委组织部评分）÷ 2"),

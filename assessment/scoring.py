@@ -40,7 +40,7 @@ from .models import (
     Sheet,
     TaskEvidence,
 )
-from .rules import FULL_MARKS, combine, convert, grade_for, quantise, sheet_total
+from .rules import FULL_MARKS, combine, convert, grade_for, plain, quantise, sheet_total
 from .scoring_selectors import (
     is_recused,
     may_finalise,
@@ -413,11 +413,6 @@ def task_evidence_delete(*, actor, evidence: TaskEvidence) -> None:
 # --- scoring (one body's sheet) -----------------------------------------------------------------
 
 
-def _plain(value: Decimal) -> str:
-    """40.00 → "40", 2.50 → "2.5" (never "4E+1")."""
-    return f"{value.normalize():f}"
-
-
 def _points(raw, indicator: Indicator, errors: dict) -> Decimal | None:
     if raw in (None, ""):
         return None
@@ -429,7 +424,7 @@ def _points(raw, indicator: Indicator, errors: dict) -> Decimal | None:
     if value < 0 or value > indicator.entry_max:
         errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分应在 0 至 %(max)s 分之间。") % {
             "title": indicator.title,
-            "max": _plain(indicator.entry_max),
+            "max": plain(indicator.entry_max),
         }
         return None
     return value
@@ -659,7 +654,7 @@ def task_correct(*, actor, task: ScoringTask, new_score, reason: str) -> ScoreCo
         raise ValidationError({"new_score": _("请输入有效的分数。")}) from exc
     top = max_score(task)
     if new_score < 0 or new_score > top:
-        raise ValidationError({"new_score": _("得分应在 0 至 %(max)s 分之间。") % {"max": _plain(top)}})
+        raise ValidationError({"new_score": _("得分应在 0 至 %(max)s 分之间。") % {"max": plain(top)}})
     if new_score == task.final_score:
         raise ValidationError({"new_score": _("更正后得分与原得分相同。")})
     correction = ScoreCorrection(

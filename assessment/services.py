@@ -26,7 +26,7 @@ from common.services import apply_changes as _apply
 from common.services import save_audited as _save
 
 from .models import Indicator, Scheme, Sheet
-from .rules import FULL_MARKS, default_bands
+from .rules import FULL_MARKS, default_bands, plain
 from .selectors import may_edit_scheme, may_edit_schemes, may_refine
 
 ZERO = Decimal("0")
@@ -57,10 +57,6 @@ def _duplicate() -> ValidationError:
 def _require_editor(actor, scheme: Scheme) -> None:
     if not may_edit_scheme(actor, scheme):
         raise PermissionDenied(_("您无权修改该考核方案。"))
-
-
-def _plain(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
 
 
 @transaction.atomic
@@ -176,8 +172,8 @@ def refinement_errors(scheme: Scheme) -> list[str]:
                 % {
                     "title": item.title,
                     "sheet": item.sheet.get_kind_display(),
-                    "county": _plain(county_totals[item.pk]),
-                    "mine": _plain(total),
+                    "county": plain(county_totals[item.pk]),
+                    "mine": plain(total),
                 }
             )
     for copy in mine:
@@ -187,7 +183,7 @@ def refinement_errors(scheme: Scheme) -> list[str]:
         if mine_totals[copy.pk] != origin.max_points:
             errors.append(
                 _("“%(title)s”拆分后各子项合计 %(sum)s 分，应等于县级方案中该评分项的 %(points)s 分。")
-                % {"title": copy.title, "sum": _plain(mine_totals[copy.pk]), "points": _plain(origin.max_points)}
+                % {"title": copy.title, "sum": plain(mine_totals[copy.pk]), "points": plain(origin.max_points)}
             )
     for kind in Sheet.Kind.values:
         for item_kind, label in ((Indicator.Kind.BONUS, _("加分项")), (Indicator.Kind.DEDUCTION, _("扣分项"))):
@@ -199,8 +195,8 @@ def refinement_errors(scheme: Scheme) -> list[str]:
                     % {
                         "sheet": Sheet.Kind(kind).label,
                         "what": label,
-                        "mine": _plain(limit_mine),
-                        "county": _plain(limit_county),
+                        "mine": plain(limit_mine),
+                        "county": plain(limit_county),
                     }
                 )
     return errors

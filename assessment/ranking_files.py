@@ -18,7 +18,6 @@ queued, records its progress with plain ``UPDATE``s and ends ready or failed (th
 
 import datetime
 import logging
-import time
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -113,19 +112,6 @@ def ranking_file_request(*, actor, round: Round, scope: reports.Scope) -> Rankin
     return ranking_file
 
 
-def _retrying(step, *args, tries: int = 5):
-    """SQLite refuses a lock upgrade at once ("database is locked") when another process wrote
-    since the transaction began; try the short step again. PostgreSQL never gets here."""
-    for attempt in range(1, tries + 1):
-        try:
-            return step(*args)
-        except OperationalError:
-            if attempt == tries:
-                raise
-            time.sleep(0.2 * attempt)
-    return None
-
-
 def _progress(file_id: int, progress: int) -> None:
     # A plain UPDATE in autocommit: the polling page sees it at once. Only shown, so a busy
     # database does not fail the build.
@@ -184,7 +170,7 @@ def ranking_file_build(*, file_id: int) -> RankingFile | None:
     """Build one queued ranking PDF (what the Celery task runs). Returns None, doing nothing,
     when the row is gone or not queued (built already, being built by another worker, or a
     duplicate delivery). Any failure ends the file ``failed`` with the error kept for the page."""
-    ranking_file = _retrying(_claim, file_id)
+    ranking_file = _claim(file_id)
     if ranking_file is None:
         return None
     try:
@@ -198,5 +184,5 @@ def ranking_file_build(*, file_id: int) -> RankingFile | None:
         _progress(file_id, 90)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the file and shown on its page
         logger.exception("ranking file %s failed", file_id)
-        return _retrying(_finish_failed, file_id, exc)
-    return _retrying(_finish_ready, file_id, content, stamp, data["total"])
+        return _finish_failed(file_id, exc)
+    return _finish_ready(file_id, content, stamp, data["total"])

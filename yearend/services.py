@@ -10,7 +10,6 @@ progress as it goes and ends ready or failed (with the error shown on the page).
 import datetime
 import hashlib
 import logging
-import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -146,24 +145,10 @@ def report_render(*, committee: Committee, year: int, next_year_plan: str = "") 
     return render_pdf(TEMPLATE, {"data": data})
 
 
-def _retrying(step, *args, tries: int = 5):
-    """SQLite refuses a write at once ("database is locked") when another process wrote since the
-    transaction began (a lock upgrade is not retried by its busy timeout); try the short step
-    again. PostgreSQL never gets here."""
-    for attempt in range(1, tries + 1):
-        try:
-            return step(*args)
-        except OperationalError:
-            if attempt == tries:
-                raise
-            time.sleep(0.2 * attempt)
-    return None
-
-
 def report_build(*, report_id: int) -> YearEndReport | None:
     """Build one queued report. Returns None, doing nothing, when the row is gone or not queued
     (already built, already being built by another worker, or a duplicate delivery)."""
-    report = _retrying(_claim, report_id)
+    report = _claim(report_id)
     if report is None:
         return None
     try:
@@ -173,8 +158,8 @@ def report_build(*, report_id: int) -> YearEndReport | None:
         _progress(report.pk, 85, _("排版完成，正在保存"))
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the report and shown on its page
         logger.exception("year-end report %s failed", report_id)
-        return _retrying(_finish_failed, report_id, exc)
-    return _retrying(_finish_ready, report_id, content)
+        return _finish_failed(report_id, exc)
+    return _finish_ready(report_id, content)
 
 
 @transaction.atomic

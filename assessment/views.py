@@ -10,16 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
-from common.views import add_service_errors
+from common.views import add_service_errors, posted
 
 from . import selectors, services
 from .forms import IndicatorForm, RefineForm, SchemeCreateForm, SchemeUpdateForm, bands_text
 from .models import Indicator
 from .rules import FULL_MARKS, convert, formula_text
-
-
-def _data(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _require_edit(user, scheme=None) -> None:
@@ -69,7 +65,7 @@ def scheme_detail(request, pk: int):
 @login_required
 def scheme_create(request):
     _require_edit(request.user)
-    form = SchemeCreateForm(_data(request))
+    form = SchemeCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             scheme = services.scheme_create(actor=request.user, **form.cleaned_data)
@@ -91,7 +87,7 @@ def scheme_update(request, pk: int):
         messages.error(request, _("已发布的考核方案不可修改；如需调整，请生成新版本。"))
         return redirect(scheme)
     initial = {"title": scheme.title, "weight": scheme.weight, "grade_bands": bands_text(scheme.grade_bands)}
-    form = SchemeUpdateForm(_data(request), initial=initial)
+    form = SchemeUpdateForm(posted(request), initial=initial)
     if scheme.is_refinement:  # R21: a refinement keeps the county's weight and bands
         for name in ("weight", "grade_bands"):
             form.fields[name].disabled = True
@@ -117,7 +113,7 @@ def _indicator_form(request, *, sheet, indicator=None):
         initial = {f: getattr(indicator, f) for f in services.INDICATOR_FIELDS}
     elif request.GET.get("parent", "").isdigit():
         initial = {"parent": request.GET["parent"]}
-    form = IndicatorForm(_data(request), sheet=sheet, indicator=indicator, initial=initial)
+    form = IndicatorForm(posted(request), sheet=sheet, indicator=indicator, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -192,7 +188,7 @@ def scheme_refine(request, pk: int):
     scheme = selectors.scheme_get(user=user, pk=pk)
     if not selectors.may_refine(user, scheme):
         raise PermissionDenied
-    form = RefineForm(_data(request), scheme=scheme, user=user)
+    form = RefineForm(posted(request), scheme=scheme, user=user)
     if request.method == "POST" and form.is_valid():
         township = form.cleaned_data.get("township") or user.township
         try:

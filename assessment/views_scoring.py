@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
 from common.permissions import role_of
-from common.views import add_service_errors, private_file_response
+from common.views import add_service_errors, posted, private_file_response
 
 from . import evidence as evidence_mod
 from . import scoring
@@ -52,10 +52,6 @@ def explain_refusal(view):
     return wrapped
 
 
-def _data(request):
-    return request.POST if request.method == "POST" else None
-
-
 def _flash_errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -80,7 +76,7 @@ def round_list(request):
 def round_create(request):
     if not sel.may_manage_rounds(request.user):
         raise Refused(_("只有系统管理员可以创建评分轮次。"))
-    form = RoundCreateForm(_data(request))
+    form = RoundCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             rnd = scoring.round_create(actor=request.user, **form.cleaned_data)
@@ -127,7 +123,7 @@ def round_scorers(request, pk: int):
     user = request.user
     rnd = sel.round_get(user=user, pk=pk)
     _require_manage(user)
-    form = RoundScorerForm(_data(request), round=rnd)
+    form = RoundScorerForm(posted(request), round=rnd)
     if request.method == "POST" and form.is_valid():
         try:
             scoring.round_scorer_add(actor=user, round=rnd, **form.cleaned_data)
@@ -185,7 +181,7 @@ def round_update(request, pk: int):
     rnd = sel.round_get(user=user, pk=pk)
     _require_manage(user)
     initial = {f: getattr(rnd, f) for f in scoring.ROUND_FIELDS}
-    form = RoundUpdateForm(_data(request), initial=initial)
+    form = RoundUpdateForm(posted(request), initial=initial)
     finalised = rnd.tasks.filter(status=ScoringTask.Status.FINALISED).exists()
     if finalised:
         for name in ("combination", "committee_weight"):
@@ -279,7 +275,7 @@ def task_score(request, pk: int):
     scored = [i for i in indicators if i.kind != "group"]
     suggestions = evidence_mod.suggestions_for(task=task, indicators=scored)
     lines = {line.indicator_id: line for line in sheet.lines.all()} if sheet else {}
-    form = ScoreForm(_data(request), indicators=scored, initial_lines=lines, suggestions=suggestions)
+    form = ScoreForm(posted(request), indicators=scored, initial_lines=lines, suggestions=suggestions)
     closed = scoring.scoring_closed(task.round)
     locked = (
         closed or task.status != task.Status.OPEN or (sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED)
@@ -319,7 +315,7 @@ def task_self_report(request, pk: int):
     task = sel.task_get(user=user, pk=pk)
     if not sel.may_self_report(user, task):
         raise Refused(_("只有本单位联络员可以填写自评报告和上传佐证材料。"))
-    form = SelfReportForm(_data(request), initial={"self_report": task.self_report})
+    form = SelfReportForm(posted(request), initial={"self_report": task.self_report})
     if request.method == "POST" and form.is_valid():
         try:
             scoring.task_self_report_save(actor=user, task=task, text=form.cleaned_data["self_report"])
@@ -342,7 +338,7 @@ def task_evidence_add(request, pk: int):
     task = sel.task_get(user=user, pk=pk)
     if not sel.may_self_report(user, task):
         raise Refused(_("只有本单位联络员可以填写自评报告和上传佐证材料。"))
-    form = EvidenceForm(_data(request), request.FILES or None)
+    form = EvidenceForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             scoring.task_evidence_add(actor=user, task=task, **form.cleaned_data)
@@ -428,7 +424,7 @@ def task_correct(request, pk: int):
         raise Refused(scoring._recusal_message())
     if not sel.may_finalise(user, task):
         raise Refused(_("只有系统管理员或县委组织部评分人可以更正得分。"))
-    form = CorrectionForm(_data(request))
+    form = CorrectionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             scoring.task_correct(actor=user, task=task, **form.cleaned_data)

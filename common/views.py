@@ -27,6 +27,11 @@ class ChangeMixin(ScopedMixin):
         return obj
 
 
+def posted(request):
+    """The submitted data of a POST (bound even when empty, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def scoped_get(user, queryset, **lookup):
     """The object, if the user may see it, else 404."""
     return get_object_or_404(permissions.scoped(user, queryset), **lookup)

@@ -16,7 +16,7 @@ from committees.forms.committee import CommitteeCreateForm, CommitteeUpdateForm
 from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
-from common.views import add_service_errors, scoped_get_for_change
+from common.views import add_service_errors, posted, scoped_get_for_change
 
 PAGE_SIZE = 50
 
@@ -24,11 +24,6 @@ PAGE_SIZE = 50
 def _may_create_committee(user) -> bool:
     """Committees are formed by the township (R1): township staff and administrators."""
     return permissions.can_change(user, Committee) and (user.is_superuser or user.role != "secretary")
-
-
-def _data(request):
-    """The submitted data of a POST (bound even when empty, so it is validated), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
@@ -53,7 +48,7 @@ def committee_create(request):
         .order_by("township__name", "name")
     )
     initial = {"community": request.GET.get("community")} if request.GET.get("community", "").isdigit() else {}
-    form = CommitteeCreateForm(_data(request), communities=communities, initial=initial)
+    form = CommitteeCreateForm(posted(request), communities=communities, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             committee = services.committee_create(actor=request.user, **form.cleaned_data)
@@ -68,7 +63,7 @@ def committee_create(request):
 @login_required
 def committee_update(request, pk: int):
     committee = scoped_get_for_change(request.user, Committee.objects.select_related("community__township"), pk=pk)
-    form = CommitteeUpdateForm(_data(request), committee=committee)
+    form = CommitteeUpdateForm(posted(request), committee=committee)
     if request.method == "POST" and form.is_valid():
         try:
             committee = services.committee_update(actor=request.user, committee=committee, **form.cleaned_data)

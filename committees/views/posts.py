@@ -16,20 +16,15 @@ from committees.forms.posts import PostApprovalForm, PostEndForm, PostNominateFo
 from committees.models import Committee, Post
 from common import permissions
 from common.audit import history_entries
-from common.views import add_service_errors, scoped_get_for_change
+from common.views import add_service_errors, posted, scoped_get_for_change
 
 COMMITTEES = Committee.objects.select_related("community__township")
-
-
-def _data(request):
-    """The submitted data of a POST (bound even when empty, so it is validated), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
 def post_nominate(request, pk: int):
     committee = scoped_get_for_change(request.user, COMMITTEES, pk=pk)
-    form = PostNominateForm(_data(request), committee=committee)
+    form = PostNominateForm(posted(request), committee=committee)
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_nominate(actor=request.user, committee=committee, **form.cleaned_data)
@@ -93,7 +88,7 @@ def post_end(request, pk: int):
     post = scoped_get_for_change(
         request.user, Post.objects.select_related("committee__community__township", "unit"), pk=pk
     )
-    form = PostEndForm(_data(request))
+    form = PostEndForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.post_end(
@@ -114,7 +109,7 @@ def post_end(request, pk: int):
 def vacancy_create(request, pk: int):
     """R6: record a vacancy by hand."""
     committee = scoped_get_for_change(request.user, COMMITTEES, pk=pk)
-    form = VacancyForm(_data(request))
+    form = VacancyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.vacancy_open(actor=request.user, committee=committee, **form.cleaned_data)

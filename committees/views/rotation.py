@@ -14,14 +14,9 @@ from committees import selectors, services
 from committees.forms.rotation import RotationGenerateForm, RotationTermForm
 from committees.models import Committee, RotationTerm
 from common import permissions
-from common.views import add_service_errors, scoped_get_for_change
+from common.views import add_service_errors, posted, scoped_get_for_change
 
 COMMITTEES = Committee.objects.select_related("community__township")
-
-
-def _data(request):
-    """The submitted data of a POST (bound even when empty, so it is validated), else None."""
-    return request.POST if request.method == "POST" else None
 
 
 @login_required
@@ -64,7 +59,7 @@ def rotation_detail(request, pk: int):
 @login_required
 def rotation_generate(request, pk: int):
     committee = scoped_get_for_change(request.user, COMMITTEES, pk=pk)
-    form = RotationGenerateForm(_data(request), committee=committee)
+    form = RotationGenerateForm(posted(request), committee=committee)
     if request.method == "POST" and form.is_valid():
         try:
             terms = services.rotation_generate(
@@ -86,7 +81,7 @@ def rotation_term_update(request, pk: int):
     term = scoped_get_for_change(
         request.user, RotationTerm.objects.select_related("committee__community__township", "unit"), pk=pk
     )
-    form = RotationTermForm(_data(request), term=term)
+    form = RotationTermForm(posted(request), term=term)
     if request.method == "POST" and form.is_valid():
         try:
             services.rotation_term_update(actor=request.user, term=term, **form.cleaned_data)

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from committees.models import Unit
@@ -279,12 +280,13 @@ def round_tasks_generate(*, actor, round: Round) -> int:
         .select_related("community")
         .order_by("pk")
     )
-    added = 0
-    for unit in units:
-        task = ScoringTask(round=round, unit=unit, sheet=_sheet_for(unit, county, refined))
-        _save(task, actor, reason=_("生成评分任务"))
-        added += 1
-    return added
+    # A county has thousands of units: one bulk insert with one history row each (the rows are
+    # valid by construction; the unique (round, unit) constraint guards a concurrent call).
+    tasks = [ScoringTask(round=round, unit=unit, sheet=_sheet_for(unit, county, refined)) for unit in units]
+    bulk_create_with_history(
+        tasks, ScoringTask, batch_size=500, default_user=actor, default_change_reason=_("生成评分任务")
+    )
+    return len(tasks)
 
 
 @transaction.atomic

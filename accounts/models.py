@@ -14,9 +14,23 @@ class User(AbstractUser):
         COUNTY = "county", _("县委组织部审核员")
         ADMIN = "admin", _("系统管理员")
 
+    class CountyBody(models.TextChoices):
+        """R5: the two county bodies that decide on a nomination (same values as
+        ``committees.PostApproval.Body``); a county user marked with one records its decisions."""
+
+        ORG_DEPT = "org_dept", _("县委组织部")
+        CIVIL_AFFAIRS = "civil_affairs", _("县民政局")
+
     full_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices, default=Role.ADMIN)
+    county_body = models.CharField(
+        _("代表机关"),
+        max_length=16,
+        choices=CountyBody.choices,
+        blank=True,
+        help_text=_("县级用户代表哪个机关登记提名的审核、批准结果；留空为只读审核员。"),
+    )
     county = models.ForeignKey(
         "committees.County",
         on_delete=models.PROTECT,
@@ -63,6 +77,8 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(condition=~Q(role="liaison") | Q(unit__isnull=False), name="user_liaison_scoped"),
             models.CheckConstraint(condition=~Q(role="county") | Q(county__isnull=False), name="user_county_scoped"),
+            # R5: only a county user acts for a county body.
+            models.CheckConstraint(condition=Q(county_body="") | Q(role="county"), name="user_county_body_is_county"),
         ]
 
     def __str__(self):

@@ -88,8 +88,8 @@ class Committee(TimeStampedModel):
     """R1: the community's big Party committee for one term (= the community party-org term, R6)."""
 
     class Mode(models.TextChoices):
-        ROTATING = "p1", _("驻区单位党组织书记轮值任书记（P1）")
-        ONE_PLUS_X = "p3", _("社区党组织书记任书记、单位负责人兼职委员（P3“1+X”）")
+        ROTATING = "p1", _("驻区单位党组织书记轮值任书记")
+        ONE_PLUS_X = "p3", _("社区党组织书记任书记、单位负责人兼职委员（“1+X”模式）")
 
     class Frequency(models.TextChoices):
         QUARTERLY = "quarterly", _("每季度至少一次")

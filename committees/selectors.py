@@ -233,7 +233,7 @@ def composition_checks(
     checks = [
         Check(
             len(secretaries) == 1,
-            _("书记 1 名在任（R3）"),
+            _("书记 1 名在任"),
             "" if len(secretaries) == 1 else _("当前没有在任书记：请提名书记并登记县委组织部、县民政局的审批。"),
         )
     ]
@@ -244,7 +244,7 @@ def composition_checks(
         detail = _("现有 %(n)s 名副书记，超过 3 名，请调整。") % {"n": n}
     else:
         detail = ""
-    checks.append(Check(2 <= n <= 3, _("副书记 2–3 名在任（R3，含专职副书记）"), detail))
+    checks.append(Check(2 <= n <= 3, _("副书记 2–3 名在任（含专职副书记）"), detail))
     community_secretary = committee.community.party_org_secretary.strip()
     if committee.mode == Committee.Mode.ROTATING:
         ok = (
@@ -261,12 +261,12 @@ def composition_checks(
             }
         else:
             detail = _("请提名社区党组织书记为专职副书记（所在单位为社区党组织，且是党组织负责人）。")
-        checks.append(Check(ok, _("专职副书记由社区党组织书记担任（R4）"), detail))
+        checks.append(Check(ok, _("专职副书记由社区党组织书记担任"), detail))
         ok = bool(secretaries) and secretaries[0].unit.is_resident_unit and secretaries[0].is_unit_party_head
         checks.append(
             Check(
                 ok,
-                _("书记由驻区单位党组织负责人兼任（R4，P1 模式）"),
+                _("书记由驻区单位党组织负责人兼任（轮值模式）"),
                 "" if ok else _("书记应为有一定规模和影响的驻区单位党组织负责人，请调整提名。"),
             )
         )
@@ -276,7 +276,7 @@ def composition_checks(
             checks.append(
                 Check(
                     ok,
-                    _("在任书记与本年度轮值书记一致（R7）"),
+                    _("在任书记与本年度轮值书记一致"),
                     "" if ok else _("本年度轮值书记为 %(name)s，请办理书记交接。") % {"name": term.holder_name},
                 )
             )
@@ -289,7 +289,7 @@ def composition_checks(
         checks.append(
             Check(
                 ok,
-                _("书记由社区党组织书记担任（R4，P3“1+X”模式）"),
+                _("书记由社区党组织书记担任（“1+X”模式）"),
                 "" if ok else _("“1+X”模式下书记应为社区党组织书记，请调整提名。"),
             )
         )
@@ -298,7 +298,7 @@ def composition_checks(
         checks.append(
             Check(
                 ok,
-                _("驻区单位负责人任兼职委员（R4，P3“1+X”模式）"),
+                _("驻区单位负责人任兼职委员（“1+X”模式）"),
                 "" if ok else _("请提名驻区单位负责人为兼职委员（“X”），并勾选“兼职”。"),
             )
         )
@@ -306,7 +306,7 @@ def composition_checks(
         checks.append(
             Check(
                 False,
-                _("大党委任期未届满（R6）"),
+                _("大党委任期未届满"),
                 _("任期已于 %(end)s 届满，请组织换届。")
                 % {"end": f"{committee.term_end.year}年{committee.term_end.month}月{committee.term_end.day}日"},
                 code="term_overdue",

@@ -205,7 +205,7 @@ def post_nominate(
     chosen = set(recommended_by)
     recommended = [r for r in Post.Recommender.values if r in chosen]  # the plan's order, no repeats
     if not recommended:
-        raise ValidationError({"recommended_by": _("请至少选择一个推荐方（协商推荐，R5）。")})
+        raise ValidationError({"recommended_by": _("请至少选择一个推荐方（协商推荐）。")})
     if user is not None and not user.is_active:
         raise ValidationError({"user": _("该平台账号已停用。")})
     nominated_on = nominated_on or timezone.localdate()
@@ -367,7 +367,7 @@ def _check_rotation_unit(committee: Committee, unit: Unit, field: str = "unit") 
     if unit.community_id != committee.community_id:
         raise ValidationError({field: _("轮值单位必须是本社区的成员单位。")})
     if not unit.is_resident_unit:
-        raise ValidationError({field: _("书记由驻区单位党组织书记轮值，社区党组织不参加轮值（R7）。")})
+        raise ValidationError({field: _("书记由驻区单位党组织书记轮值，社区党组织不参加轮值。")})
     if not unit.is_active:
         raise ValidationError({field: _("%(unit)s 已停用，不能参加轮值。") % {"unit": unit.name}})
 

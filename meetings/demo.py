@@ -107,7 +107,7 @@ LINGYUAN_MEETINGS = (
             ),
             ItemSpec(
                 C.OTHER,
-                "研究%(year)s年度成员单位共建经费分摊方案（R23）",
+                "研究%(year)s年度成员单位共建经费分摊方案",
                 0,
                 25,
                 motion=SHARE_MOTION,
@@ -355,7 +355,7 @@ LIGHT_MEETINGS = {
 }
 
 UPCOMING_ITEMS = (
-    (C.PARTY_BUILDING, "大党委年终报告工作和成员单位评议安排（R14）", 0, 40),
+    (C.PARTY_BUILDING, "大党委年终报告工作和成员单位评议安排", 0, 40),
     (C.COMMUNITY, "“冬日送温暖”走访慰问困难群众", 0, 30),
     (C.OTHER, "征集下一年度共驻共建项目", 0, 30),
 )

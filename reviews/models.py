@@ -67,7 +67,7 @@ class Campaign(TimeStampedModel):
     closes_on = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.DRAFT)
     p2_rule = models.BooleanField(
-        _("适用P2规则"),
+        _("适用罢免建议办法"),
         default=True,
         help_text=_("不满意票超过半数：第一次给予批评帮助，第二次提出罢免建议并列入下次会议议程。"),
     )

@@ -390,7 +390,7 @@ def proposal_attach(*, actor, outcome: Outcome, meeting: Meeting) -> AgendaItem 
             % {"name": subject.holder_name, "kind": subject.get_kind_display()},
             description=_(
                 "%(name)s（%(unit)s）在%(year)s年度委员满意度测评中不满意票超过半数，累计第%(times)s次；"
-                "依照P2规则（R22）提出罢免建议，提请大党委会议讨论。"
+                "按规定提出罢免建议，提请大党委会议讨论。"
             )
             % {
                 "name": subject.holder_name,
@@ -442,7 +442,7 @@ def _result_text(subject: Subject, campaign: Campaign) -> tuple[str, str]:
     body = _(
         "%(unit)s党组织：\n贵单位%(name)s同志（%(committee)s%(kind)s）在%(title)s中的测评结果如下："
         "满意%(a)s票，比较满意%(b)s票，基本满意%(c)s票，不满意%(d)s票，共%(total)s票。"
-        "处理意见：%(verdict)s。\n请贵单位党组织知悉，并督促其认真履行委员职责（R22）。"
+        "处理意见：%(verdict)s。\n请贵单位党组织知悉，并督促其认真履行委员职责。"
     ) % {
         "unit": subject.unit.name,
         "name": subject.holder_name,

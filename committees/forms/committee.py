@@ -29,9 +29,9 @@ class CommitteeCreateForm(forms.Form):
     term_end = forms.DateField(
         label=_("任期届满"), widget=DATE, required=False, help_text=_("留空则按 5 年任期计算（与社区党组织任期一致）。")
     )
-    mode = forms.ChoiceField(label=_("组成方式（R4）"), choices=Committee.Mode.choices, initial=Committee.Mode.ROTATING)
+    mode = forms.ChoiceField(label=_("组成方式"), choices=Committee.Mode.choices, initial=Committee.Mode.ROTATING)
     meeting_frequency = forms.ChoiceField(
-        label=_("会议频次（R8）"), choices=Committee.Frequency.choices, initial=Committee.Frequency.QUARTERLY
+        label=_("会议频次"), choices=Committee.Frequency.choices, initial=Committee.Frequency.QUARTERLY
     )
 
     def __init__(self, *args, communities, **kwargs):
@@ -58,8 +58,8 @@ class CommitteeUpdateForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     term_start = forms.DateField(label=_("任期开始"), widget=DATE)
     term_end = forms.DateField(label=_("任期届满"), widget=DATE)
-    mode = forms.ChoiceField(label=_("组成方式（R4）"), choices=Committee.Mode.choices)
-    meeting_frequency = forms.ChoiceField(label=_("会议频次（R8）"), choices=Committee.Frequency.choices)
+    mode = forms.ChoiceField(label=_("组成方式"), choices=Committee.Mode.choices)
+    meeting_frequency = forms.ChoiceField(label=_("会议频次"), choices=Committee.Frequency.choices)
 
     FIELDS = ("name", "term_start", "term_end", "mode", "meeting_frequency")
 

@@ -42,10 +42,10 @@ class PostNominateForm(forms.Form):
         label=_("兼职"), required=False, initial=True, help_text=_("专职副书记不是兼职，保存时自动取消。")
     )
     recommended_by = forms.MultipleChoiceField(
-        label=_("推荐方（协商推荐，R5）"),
+        label=_("推荐方（协商推荐）"),
         choices=Post.Recommender.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("请至少选择一个推荐方（协商推荐，R5）。")},
+        error_messages={"required": _("请至少选择一个推荐方（协商推荐）。")},
     )
     user = UserChoiceField(
         label=_("平台账号"),

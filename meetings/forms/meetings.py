@@ -26,7 +26,7 @@ class MeetingForm(_Crispy, forms.ModelForm):
         model = Meeting
         fields = ["kind", "title", "starts_at", "duration_minutes", "place", "urgency_reason"]
         help_texts = {
-            "urgency_reason": _("距开会不足48小时时必填（R9 急事共商）；会议通知将立即发出。"),
+            "urgency_reason": _("距开会不足48小时时必填（急事共商）；会议通知将立即发出。"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -15,7 +15,7 @@ class MotionForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 3}), "rule": forms.RadioSelect}
         help_texts = {
             "concerns_unit": _("事项只涉及某一单位（如该单位的考核、会费争议）时选择：该单位的委员回避，不参加表决。"),
-            "rule": _("默认：赞成票超过应到会委员半数（少数服从多数，R12.3）。开始表决后不能修改。"),
+            "rule": _("默认：赞成票超过应到会委员半数（少数服从多数）。开始表决后不能修改。"),
         }
 
     def __init__(self, *args, meeting, **kwargs):

@@ -51,7 +51,7 @@ def _check_time(starts_at: datetime.datetime, urgency_reason: str, *, now=None) 
         raise ValidationError(
             {
                 "urgency_reason": _(
-                    "距开会不足48小时：会议通知应提前2天发出（R12.2）。如确属急事共商（R9），请填写紧急召开理由。"
+                    "距开会不足48小时：会议通知应提前2天发出。如确属急事共商，请填写紧急召开理由。"
                 )
             }
         )
@@ -185,7 +185,7 @@ def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
     meeting = _lock(meeting)
     _require_status(meeting, (Meeting.Status.DRAFT,), _("会议“%(status)s”，不能再次发布通知。"))
     if not meeting.agenda_items.exists():
-        raise ValidationError(_("请先确定议题（R12.1），再发布会议通知。"))
+        raise ValidationError(_("请先确定议题，再发布会议通知。"))
     if not meeting.attendees.exists():
         raise ValidationError(_("请先确定参会人员，再发布会议通知。"))
     try:

@@ -379,38 +379,38 @@ class TestCompositionChecks:
 
     def test_r3_empty_committee_fails_with_what_to_do(self, committee):
         checks = _checks(committee)
-        assert not checks["书记 1 名在任（R3）"].ok
-        assert "请提名书记" in checks["书记 1 名在任（R3）"].detail
-        assert "补足至 2 名" in checks["副书记 2–3 名在任（R3，含专职副书记）"].detail
-        assert "王社区" in checks["专职副书记由社区党组织书记担任（R4）"].detail
+        assert not checks["书记 1 名在任"].ok
+        assert "请提名书记" in checks["书记 1 名在任"].detail
+        assert "补足至 2 名" in checks["副书记 2–3 名在任（含专职副书记）"].detail
+        assert "王社区" in checks["专职副书记由社区党组织书记担任"].detail
 
     def test_r3_more_than_three_deputies_fails(self, actor, p1_complete, unit):
         in_force(actor, p1_complete, unit, Post.Kind.DEPUTY, "副书记乙")
         assert _failing(p1_complete) == []
         in_force(actor, p1_complete, unit, Post.Kind.DEPUTY, "副书记丙")
-        check = _checks(p1_complete)["副书记 2–3 名在任（R3，含专职副书记）"]
+        check = _checks(p1_complete)["副书记 2–3 名在任（含专职副书记）"]
         assert not check.ok and "超过 3 名" in check.detail
 
     def test_r5_nominated_posts_do_not_count(self, actor, committee, unit):
         nominate(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=True)
-        assert not _checks(committee)["书记 1 名在任（R3）"].ok
+        assert not _checks(committee)["书记 1 名在任"].ok
 
     def test_r4_fulltime_deputy_must_be_the_community_secretary(self, actor, committee, org_unit):
         in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "别人", is_unit_party_head=True)
-        assert not _checks(committee)["专职副书记由社区党组织书记担任（R4）"].ok
+        assert not _checks(committee)["专职副书记由社区党组织书记担任"].ok
 
     def test_r4_fulltime_deputy_from_a_resident_unit_fails(self, actor, committee, unit):
         in_force(actor, committee, unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_unit_party_head=True)
-        assert not _checks(committee)["专职副书记由社区党组织书记担任（R4）"].ok
+        assert not _checks(committee)["专职副书记由社区党组织书记担任"].ok
 
     def test_r4_p1_secretary_from_the_community_org_fails(self, actor, committee, org_unit):
         in_force(actor, committee, org_unit, Post.Kind.SECRETARY, "王社区", is_unit_party_head=True)
-        check = _checks(committee)["书记由驻区单位党组织负责人兼任（R4，P1 模式）"]
+        check = _checks(committee)["书记由驻区单位党组织负责人兼任（轮值模式）"]
         assert not check.ok and "驻区单位党组织负责人" in check.detail
 
     def test_r4_p1_secretary_must_head_the_unit_party_org(self, actor, committee, unit):
         in_force(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=False)
-        assert not _checks(committee)["书记由驻区单位党组织负责人兼任（R4，P1 模式）"].ok
+        assert not _checks(committee)["书记由驻区单位党组织负责人兼任（轮值模式）"].ok
 
     def test_r4_p3_mode_wants_the_community_secretary_and_part_time_unit_members(
         self, actor, committee, org_unit, unit
@@ -418,35 +418,35 @@ class TestCompositionChecks:
         Committee.objects.filter(pk=committee.pk).update(mode=Committee.Mode.ONE_PLUS_X)
         committee.refresh_from_db()
         labels = set(_checks(committee))
-        assert "书记由社区党组织书记担任（R4，P3“1+X”模式）" in labels
-        assert "专职副书记由社区党组织书记担任（R4）" not in labels
-        assert "书记由驻区单位党组织负责人兼任（R4，P1 模式）" not in labels
+        assert "书记由社区党组织书记担任（“1+X”模式）" in labels
+        assert "专职副书记由社区党组织书记担任" not in labels
+        assert "书记由驻区单位党组织负责人兼任（轮值模式）" not in labels
         in_force(actor, committee, org_unit, Post.Kind.SECRETARY, "王社区", is_unit_party_head=True)
         member = in_force(actor, committee, unit, Post.Kind.MEMBER, "李电力", is_part_time=False)
         checks = _checks(committee)
-        assert checks["书记由社区党组织书记担任（R4，P3“1+X”模式）"].ok
-        assert not checks["驻区单位负责人任兼职委员（R4，P3“1+X”模式）"].ok
+        assert checks["书记由社区党组织书记担任（“1+X”模式）"].ok
+        assert not checks["驻区单位负责人任兼职委员（“1+X”模式）"].ok
         Post.objects.filter(pk=member.pk).update(is_part_time=True)
-        assert _checks(committee)["驻区单位负责人任兼职委员（R4，P3“1+X”模式）"].ok
+        assert _checks(committee)["驻区单位负责人任兼职委员（“1+X”模式）"].ok
 
     def test_r4_p3_secretary_from_a_resident_unit_fails(self, actor, committee, unit):
         Committee.objects.filter(pk=committee.pk).update(mode=Committee.Mode.ONE_PLUS_X)
         in_force(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=True)
-        assert not _checks(committee)["书记由社区党组织书记担任（R4，P3“1+X”模式）"].ok
+        assert not _checks(committee)["书记由社区党组织书记担任（“1+X”模式）"].ok
 
     def test_r7_secretary_must_match_this_years_rotation(self, actor, p1_complete, unit):
         other = UnitFactory(community=p1_complete.community, name="县医院", party_org_secretary="赵医院")
         services.rotation_generate(actor=actor, committee=p1_complete, units=[other, unit])
         services.rotation_approve(actor=actor, committee=p1_complete)
         # the term covering today is the third year: other, unit, other
-        check = _checks(p1_complete)["在任书记与本年度轮值书记一致（R7）"]
+        check = _checks(p1_complete)["在任书记与本年度轮值书记一致"]
         assert not check.ok and "赵医院" in check.detail
 
     def test_r6_term_overdue_is_a_failing_check(self, actor, committee):
         Committee.objects.filter(pk=committee.pk).update(term_start=add_years(TODAY, -5), term_end=TODAY - DAY)
         committee.refresh_from_db()
         assert committee.term_overdue
-        check = _checks(committee)["大党委任期未届满（R6）"]
+        check = _checks(committee)["大党委任期未届满"]
         assert not check.ok and check.code == "term_overdue" and "换届" in check.detail
 
     def test_checks_run_no_queries(self, p1_complete, django_assert_num_queries):

@@ -391,8 +391,8 @@ class TestCommitteePage:
         assert "下任书记" in page and "接任轮值书记" in page
         assert ctx["handover"].holder_name == "下任书记"
         labels = {c.label: c.ok for c in ctx["checks"]}
-        assert labels["书记 1 名在任（R3）"] is True
-        assert labels["副书记 2–3 名在任（R3，含专职副书记）"] is False
+        assert labels["书记 1 名在任"] is True
+        assert labels["副书记 2–3 名在任（含专职副书记）"] is False
         assert "请提名补足至 2 名" in page
         assert f"{reverse('committees:unit_list')}?community={committee.community_id}" in page
         assert reverse("committees:grid_list", args=[committee.community_id]) in page

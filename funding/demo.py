@@ -7,9 +7,10 @@ What ``seed(demo)`` builds, all through ``funding.services`` (validated, audited
   units' contributions are their payments; the county appropriation, funds that followed
   delegated tasks, income from low-cost services, a named and an anonymous donation) and
   spending in every category;
-- the units' share plan (R23.1): a draft with percentages and two fixed amounts, linked to the
-  passed resolution of the first quarterly meeting (``meetings.demo.share_resolution``) and
-  activated;
+- the units' share plan (R23.1): a draft with percentages and two fixed amounts, put to the first
+  quarterly meeting as a motion made from the plan (``share_plan_propose``, called by
+  ``meetings.demo`` through its ``MOTION_MAKERS`` hook while it holds that meeting), and
+  activated the day after by the resolution formed from that motion;
 - the units' payments: most paid in full before the due date, one unit paid part of its share
   late, one has paid nothing (in arrears).
 
@@ -29,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from committees.demo import LINGYUAN, Demo, build_demo, demo_clock, moment
-from meetings.demo import share_resolution
+from meetings import demo as meetings_demo
 
 from . import services
 from .models import BudgetLine, Category, Expense, FiscalYear, Income, Payment, ShareLine, SharePlan, Source
@@ -236,34 +237,34 @@ class _Builder:
                 )
             self.demo.count("支出")
 
-    def share_plan(self, fy: FiscalYear) -> SharePlan | None:
-        plan = SharePlan.objects.filter(fiscal_year=fy, status=SharePlan.Status.ACTIVE).first()
-        if plan is not None or SharePlan.objects.filter(fiscal_year=fy).exists():
-            return plan
-        resolution = share_resolution(self.committee, self.year)
-        if resolution is None:
-            return None
-        day = timezone.localdate(resolution.meeting.starts_at) + datetime.timedelta(days=1)
-        at = moment(day, 10)
-        if at >= self.now:
-            return None
+    def draft_plan(self, fy: FiscalYear) -> SharePlan:
         lines = [
             services.ShareInput(unit=self.units[i], kind=ShareLine.Kind.PERCENT, value=D(p)) for i, p in PERCENT_SHARES
         ]
         lines += [
             services.ShareInput(unit=self.units[i], kind=ShareLine.Kind.FIXED, value=D(v)) for i, v in FIXED_SHARES
         ]
+        return services.share_plan_create(
+            actor=self.secretary,
+            fiscal_year=fy,
+            total=SHARE_TOTAL,
+            due_on=datetime.date(self.year, 6, 30),
+            lines=lines,
+            note="社区党委不参与分摊；陵园管理所、金盾物业按固定金额，其余单位按比例分摊。",
+        )
+
+    def share_plan(self, fy: FiscalYear) -> SharePlan | None:
+        """Activate the draft whose own motion passed, the day after its meeting (R23.1)."""
+        plan = SharePlan.objects.filter(fiscal_year=fy).order_by("-version").first()
+        if plan is None or plan.status != SharePlan.Status.DRAFT:
+            return plan if plan is not None and plan.status == SharePlan.Status.ACTIVE else None
+        if plan.motion is None or not plan.motion.passed:
+            return None
+        day = timezone.localdate(plan.motion.meeting.starts_at) + datetime.timedelta(days=1)
+        at = moment(day, 10, 20)
+        if at >= self.now:
+            return None
         with demo_clock(at):
-            plan = services.share_plan_create(
-                actor=self.secretary,
-                fiscal_year=fy,
-                total=SHARE_TOTAL,
-                due_on=datetime.date(self.year, 6, 30),
-                lines=lines,
-                note="社区党委不参与分摊；陵园管理所、金盾物业按固定金额，其余单位按比例分摊。",
-            )
-            services.share_plan_link_resolution(actor=self.secretary, plan=plan, resolution=resolution)
-        with demo_clock(at + datetime.timedelta(minutes=20)):
             plan = services.share_plan_activate(actor=self.secretary, plan=plan)
         self.demo.count("分摊方案")
         return plan
@@ -287,6 +288,24 @@ class _Builder:
                     note="" if fraction == 1 else "先缴部分，余款待单位财务审批后缴纳",
                 )
             self.demo.count("缴款")
+
+
+def propose_share_plan(*, demo: Demo, meeting, agenda_item, actor):
+    """``meetings.demo`` hook: while the first quarterly meeting is being prepared, the pilot's
+    draft share plan is made and put to it; the motion is created from the plan (R23.1)."""
+    b = _Builder(demo)
+    if meeting.committee_id != b.committee.pk:
+        return None
+    fy = b.this_year()
+    if fy is None or SharePlan.objects.filter(fiscal_year=fy).exists():
+        return None
+    plan = b.draft_plan(fy)
+    motion = services.share_plan_propose(actor=actor, plan=plan, meeting=meeting, agenda_item=agenda_item)
+    demo.count("分摊方案草案")
+    return motion
+
+
+meetings_demo.MOTION_MAKERS["share_plan"] = propose_share_plan
 
 
 @transaction.atomic

@@ -155,6 +155,9 @@ class SharePlanForm(forms.Form):
             value = cleaned.get(f"value_{unit.pk}")
             if not kind:
                 continue
+            if kind == ShareLine.Kind.MEMBERS:  # weighted by the ledger's party-member count
+                lines.append((unit, kind, None))
+                continue
             if value is None:
                 self.add_error(f"value_{unit.pk}", _("请填写%(unit)s的比例或金额。") % {"unit": unit.name})
                 continue
@@ -180,6 +183,22 @@ class ResolutionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["resolution"].queryset = resolutions
         self.fields["resolution"].label_from_instance = lambda r: f"{r.meeting.title}：{r.text[:40]}"
+
+
+class ProposeForm(forms.Form):
+    """R23.1 (issue #11 item 12): the meeting that is to vote on the plan."""
+
+    meeting = forms.ModelChoiceField(
+        label=_("提交会议"),
+        queryset=None,
+        empty_label=_("请选择本大党委的会议"),
+        error_messages={"invalid_choice": _("请选择本大党委尚可添加表决事项的会议。"), "required": _("请选择会议。")},
+    )
+
+    def __init__(self, *args, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = meetings
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.title}（{m.get_status_display()}）"
 
 
 class PaymentForm(forms.Form):

@@ -290,6 +290,11 @@ class SharePlan(TimeStampedModel):
     A draft is edited freely; it becomes active only once a passed resolution of the same
     committee is linked. An active plan is never edited: a revision is a new plan with a new
     resolution, and the old one stays as ``superseded``.
+
+    R23.1 (issue #11 item 12): the motion that decides a plan is created *from* the plan
+    (``share_plan_propose``), so it names the plan and its year; only the resolution formed from
+    that motion activates it — an unrelated resolution cannot fund it. Plans activated before
+    this rule carry ``decision_unverified`` instead (shown on the page).
     """
 
     class Status(models.TextChoices):
@@ -311,6 +316,21 @@ class SharePlan(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("会议决议"),
+    )
+    # The motion made from this plan (issue #11 item 12). SET_NULL: a motion not yet voted on may
+    # be deleted in the meeting; a voted one never is, so an active plan always keeps it.
+    motion = models.OneToOneField(
+        "meetings.Motion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="share_plan",
+        verbose_name=_("表决事项"),
+    )
+    decision_unverified = models.BooleanField(
+        _("决议未指明本方案（历史数据）"),
+        default=False,
+        help_text=_("本方案在“由方案提交会议表决”实行之前生效，所依据的决议未指明本方案。"),
     )
     supersedes = models.OneToOneField(
         "self",
@@ -345,6 +365,11 @@ class SharePlan(TimeStampedModel):
                 condition=Q(status="draft") | Q(resolution__isnull=False, activated_at__isnull=False),
                 name="share_plan_active_has_resolution",
             ),
+            # R23.1 (issue #11 item 12): a plan in force was decided on its own motion.
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(motion__isnull=False) | Q(decision_unverified=True),
+                name="share_plan_in_force_has_own_motion",
+            ),
         ]
 
     def __str__(self):
@@ -358,18 +383,22 @@ class SharePlan(TimeStampedModel):
 
 
 class ShareLine(models.Model):
-    """One unit's share: a fixed amount, or a percentage of what is left after the fixed amounts.
-    ``amount`` is computed (largest remainder) and ``exact`` keeps the unrounded value."""
+    """One unit's share: a fixed amount, a percentage of what is left after the fixed amounts, or
+    (issue #11 item 13) a part of that rest in proportion to the unit's party members, computed
+    from the counts themselves (largest remainder on the exact fractions, never from percentages
+    rounded first). ``amount`` is the rounded share; ``exact`` the true value to 8 places."""
 
     class Kind(models.TextChoices):
         PERCENT = "percent", _("按比例")
         FIXED = "fixed", _("固定金额")
+        MEMBERS = "members", _("按党员人数")
 
     plan = models.ForeignKey(SharePlan, on_delete=models.CASCADE, related_name="lines", verbose_name=_("方案"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="share_lines", verbose_name=_("单位"))
     kind = models.CharField(_("方式"), max_length=8, choices=Kind.choices)
     percent = models.DecimalField(_("比例（%）"), max_digits=7, decimal_places=4, null=True, blank=True)
     fixed_amount = models.DecimalField(_("固定金额"), null=True, blank=True, **MONEY)
+    members = models.PositiveIntegerField(_("党员人数"), null=True, blank=True)
     exact = models.DecimalField(_("精确值"), max_digits=24, decimal_places=8)
     amount = models.DecimalField(_("应缴金额"), **MONEY)
 
@@ -386,8 +415,17 @@ class ShareLine(models.Model):
             models.UniqueConstraint(fields=["plan", "unit"], name="share_line_once_per_unit"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="share_line_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(kind="percent", percent__gt=0, percent__lte=100, fixed_amount__isnull=True)
-                | Q(kind="fixed", fixed_amount__gte=0, percent__isnull=True),
+                condition=Q(
+                    kind="percent", percent__gt=0, percent__lte=100, fixed_amount__isnull=True, members__isnull=True
+                )
+                | Q(kind="fixed", fixed_amount__gte=0, percent__isnull=True, members__isnull=True)
+                | Q(
+                    kind="members",
+                    members__isnull=False,
+                    members__gt=0,
+                    percent__isnull=True,
+                    fixed_amount__isnull=True,
+                ),
                 name="share_line_percent_or_fixed",
             ),
         ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import Committee, Post, Township, Unit
 from common.permissions import role_of, scoped
-from meetings.models import Resolution
+from meetings.models import Meeting, Motion, Resolution
 
 from .models import BudgetLine, Category, Expense, FiscalYear, Income, Payment, ShareLine, SharePlan, Source
 from .money import to_fen
@@ -277,6 +277,7 @@ def preset_suggestions(
 class ResolutionInfo:
     committee_id: int
     passed: bool
+    motion_id: int | None = None
 
 
 def resolution_info(*, resolution_id: int) -> ResolutionInfo | None:
@@ -288,7 +289,9 @@ def resolution_info(*, resolution_id: int) -> ResolutionInfo | None:
     )
     if row is None:
         return None
-    return ResolutionInfo(committee_id=row["meeting__committee_id"], passed=row["motion__passed"] is True)
+    return ResolutionInfo(
+        committee_id=row["meeting__committee_id"], passed=row["motion__passed"] is True, motion_id=row["motion_id"]
+    )
 
 
 def passed_resolutions(*, committee: Committee) -> QuerySet[Resolution]:
@@ -298,6 +301,20 @@ def passed_resolutions(*, committee: Committee) -> QuerySet[Resolution]:
         .select_related("meeting")
         .order_by("-meeting__starts_at", "-pk")
     )
+
+
+def proposable_meetings(*, committee: Committee) -> QuerySet[Meeting]:
+    """The committee's meetings that can still take a motion (not cancelled, minutes not approved)."""
+    return Meeting.objects.filter(
+        committee=committee, status__in=(Meeting.Status.DRAFT, Meeting.Status.NOTIFIED, Meeting.Status.HELD)
+    ).order_by("-starts_at", "-pk")
+
+
+def plan_motion(*, plan: SharePlan):
+    """The motion made from the plan, with its meeting and resolution (issue #11 item 12)."""
+    if plan.motion_id is None:
+        return None
+    return Motion.objects.select_related("meeting", "resolution").filter(pk=plan.motion_id).first()
 
 
 # --- share plans and what each unit owes -----------------------------------------------------

@@ -23,6 +23,8 @@ from common.audit import set_actor
 from common.services import save_audited as _save
 from common.uploads import validate_upload
 from inbox.services import message_enqueue
+from meetings.models import Meeting, Motion, Resolution
+from meetings.services.votes import motion_create, motion_update
 
 from . import selectors
 from .models import (
@@ -340,13 +342,24 @@ def _receipt_save(*, actor, expense: Expense, file) -> ExpenseReceipt:
 class ShareInput:
     unit: Unit
     kind: str  # ShareLine.Kind
-    value: Decimal  # a percentage, or a fixed amount in yuan
+    value: Decimal | None = None  # a percentage or a fixed amount in yuan; for MEMBERS the ledger count
+
+
+def _member_count(ln: ShareInput) -> int:
+    """The party members a MEMBERS line is weighted by: the unit's ledger count (direct,
+    in-service and floating members, R2), unless the caller passes the count it was shown."""
+    return int(ln.value) if ln.value is not None else ln.unit.members_total
 
 
 def compute_shares(*, total: Decimal, lines: Sequence[ShareInput]) -> list[tuple[Decimal, Decimal]]:
     """(exact, amount) per line. Fixed amounts are taken as they are; the rest of the total is split
-    by the percentages with largest-remainder rounding, so the amounts add up to the total to the
-    fen. Percentages must add up to 100 (or, with fixed amounts only, these must make the total)."""
+    by the percentages — or by the units' party-member counts — with largest-remainder rounding,
+    so the amounts add up to the total to the fen. Percentages must add up to 100 (or, with fixed
+    amounts only, these must make the total).
+
+    Issue #11 item 13: shares by party members are computed from the counts themselves
+    (rest × count ÷ all counts, as exact fractions), never from percentages rounded first; the
+    stored ``exact`` is that true value."""
     total = _money(total, "total")
     if total < 0:
         raise ValidationError({"total": _("应筹总额不能为负数。")})
@@ -354,12 +367,24 @@ def compute_shares(*, total: Decimal, lines: Sequence[ShareInput]) -> list[tuple
         raise ValidationError(_("请至少填写一个参与分摊的单位。"))
     fixed = [ln for ln in lines if ln.kind == ShareLine.Kind.FIXED]
     percent = [ln for ln in lines if ln.kind == ShareLine.Kind.PERCENT]
+    members = [ln for ln in lines if ln.kind == ShareLine.Kind.MEMBERS]
+    if percent and members:
+        raise ValidationError(
+            {"lines": _("同一方案中“按比例”和“按党员人数”不能混用：剩余金额只能按一种方式分摊。")},
+            code="mixed_kinds",
+        )
     for ln in fixed:
         if _money(ln.value, "lines") < 0:
             raise ValidationError({"lines": _("%(unit)s：固定金额不能为负数。") % {"unit": ln.unit}})
     for ln in percent:
         if not (Decimal(0) < Decimal(ln.value) <= HUNDRED):
             raise ValidationError({"lines": _("%(unit)s：比例必须大于0且不超过100。") % {"unit": ln.unit}})
+    for ln in members:
+        if _member_count(ln) <= 0:
+            raise ValidationError(
+                {"lines": _("%(unit)s：台账中党员人数为0，不能按党员人数分摊。") % {"unit": ln.unit}},
+                code="no_members",
+            )
     fixed_sum = sum((Decimal(ln.value) for ln in fixed), Decimal("0.00"))
     rest = total - fixed_sum
     if rest < 0:
@@ -369,7 +394,8 @@ def compute_shares(*, total: Decimal, lines: Sequence[ShareInput]) -> list[tuple
                 % {"fixed": fixed_sum, "total": total}
             }
         )
-    if not percent and rest != 0:
+    shared = percent or members
+    if not shared and rest != 0:
         raise ValidationError(
             {
                 "lines": _("固定金额合计 %(fixed)s 元与应筹总额 %(total)s 元不一致。")
@@ -381,7 +407,8 @@ def compute_shares(*, total: Decimal, lines: Sequence[ShareInput]) -> list[tuple
         raise ValidationError(
             {"lines": _("各单位比例合计为 %(sum)s%%，应为 100%%。") % {"sum": percent_sum.normalize()}}
         )
-    allocations = iter(allocate(rest, [Decimal(ln.value) for ln in percent]) if percent else [])
+    weights = [Decimal(ln.value) for ln in percent] or [Decimal(_member_count(ln)) for ln in members]
+    allocations = iter(allocate(rest, weights) if shared else [])
     result = []
     for ln in lines:
         if ln.kind == ShareLine.Kind.FIXED:
@@ -419,6 +446,7 @@ def _write_lines(plan: SharePlan, lines: Sequence[ShareInput], actor) -> None:
             kind=ln.kind,
             percent=Decimal(ln.value) if ln.kind == ShareLine.Kind.PERCENT else None,
             fixed_amount=_money(ln.value, "lines") if ln.kind == ShareLine.Kind.FIXED else None,
+            members=_member_count(ln) if ln.kind == ShareLine.Kind.MEMBERS else None,
             exact=exact,
             amount=amount,
         )
@@ -463,29 +491,121 @@ def _lock_draft(plan: SharePlan) -> SharePlan:
     return plan
 
 
+def _motion_of(plan: SharePlan):
+    if plan.motion_id is None:
+        return None
+    return Motion.objects.select_related("meeting").get(pk=plan.motion_id)
+
+
+def plan_motion_text(plan: SharePlan) -> tuple[str, str]:
+    """The title and text of the motion made from ``plan``: they name the plan, its year and
+    its figures, so the members vote on exactly this plan (issue #11 item 12)."""
+    title = _("审议%(committee)s%(year)s年度成员单位出资分摊方案（第%(version)s版）") % {
+        "committee": plan.fiscal_year.committee.name,
+        "year": plan.fiscal_year.year,
+        "version": plan.version,
+    }
+    lines = "；".join(
+        _("%(unit)s %(amount)s 元") % {"unit": ln.unit.name, "amount": ln.amount}
+        for ln in plan.lines.select_related("unit").order_by("unit__name")
+    )
+    text = _("%(year)s年度应筹总额 %(total)s 元，缴纳期限 %(due)s。各单位分摊额：%(lines)s。") % {
+        "year": plan.fiscal_year.year,
+        "total": plan.total,
+        "due": plan.due_on.isoformat(),
+        "lines": lines,
+    }
+    return title, text
+
+
 @transaction.atomic
 def share_plan_update(
     *, actor, plan: SharePlan, total: Decimal, due_on: datetime.date, lines: Sequence[ShareInput], note: str = ""
 ) -> SharePlan:
+    """Edit a draft. Once its motion is being voted on (or was), the figures are frozen; a failed
+    motion lets the draft be edited and proposed again. A motion not yet opened follows the edit."""
     plan = _lock_draft(plan)
+    motion = _motion_of(plan)
+    if motion is not None and motion.status != motion.Status.CREATED and motion.passed is not False:
+        raise ValidationError(
+            _("本方案已提交会议表决，不能再修改；如需调整，请在表决未通过后修改，或新建调整方案。"),
+            code="plan_voted",
+        )
     plan.total, plan.due_on, plan.note = _check_total(total), due_on, note
     plan.resolution = None  # the figures changed: the decision must be linked again
-    _save(plan, actor, update_fields=["total", "due_on", "note", "resolution"])
+    fields = ["total", "due_on", "note", "resolution"]
+    if motion is not None and motion.passed is False:
+        plan.motion = None  # the failed vote stays in the meeting; the edited plan is proposed anew
+        fields.append("motion")
+    _save(plan, actor, update_fields=fields)
     _write_lines(plan, lines, actor)
+    if motion is not None and motion.status == motion.Status.CREATED:
+        title, text = plan_motion_text(plan)
+        motion_update(actor=actor, motion=motion, title=title, text=text)
     return plan
 
 
+@transaction.atomic
+def share_plan_propose(*, actor, plan: SharePlan, meeting: Meeting, agenda_item=None) -> Motion:
+    """R23.1 (issue #11 item 12): put the draft to a meeting of its own committee. The motion is
+    created from the plan (through the meetings services), names the plan and its year, and is
+    linked to it; only the resolution formed from this motion can activate the plan."""
+    plan = _lock_draft(plan)
+    if meeting.committee_id != plan.fiscal_year.committee_id:
+        raise ValidationError({"meeting": ValidationError(_("只能提交本大党委的会议表决。"), code="foreign_meeting")})
+    if not plan.lines.exists():
+        raise ValidationError(_("方案中没有参与分摊的单位。"))
+    motion = _motion_of(plan)
+    if motion is not None and motion.passed is not False:
+        raise ValidationError(
+            _("本方案已提交“%(meeting)s”表决，不能重复提交。") % {"meeting": motion.meeting.title},
+            code="already_proposed",
+        )
+    title, text = plan_motion_text(plan)
+    motion = motion_create(actor=actor, meeting=meeting, title=title, text=text, agenda_item=agenda_item)
+    plan.motion = motion
+    plan.resolution = None
+    try:
+        with transaction.atomic():
+            _save(plan, actor, update_fields=["motion", "resolution"], reason=_("提交会议表决"))
+    except IntegrityError as exc:
+        raise ValidationError(_("该表决事项已用于其他分摊方案。")) from exc
+    return motion
+
+
 def _check_resolution(plan: SharePlan, resolution) -> None:
-    """R23.1: the shares are decided by a committee meeting: a resolution of this committee whose
-    motion passed."""
+    """R23.1 (issue #11 item 12): the shares are decided by a committee meeting on this plan: the
+    resolution must be the one formed from the motion made from this plan, and that motion passed."""
+    if plan.motion_id is None:
+        raise ValidationError(
+            {
+                "resolution": ValidationError(
+                    _("本方案尚未提交大党委会议表决。请先将本方案提交会议表决，表决通过并形成决议后才能生效。"),
+                    code="no_motion",
+                )
+            }
+        )
     if resolution is None:
         raise ValidationError(
-            {"resolution": ValidationError(_("请先关联决定本方案的会议决议。"), code="no_resolution")}
+            {
+                "resolution": ValidationError(
+                    _("本方案的表决事项尚未形成会议决议：请在表决通过后于会议中登记决议。"), code="no_resolution"
+                )
+            }
         )
     info = selectors.resolution_info(resolution_id=resolution.pk)
     if info is None or info.committee_id != plan.fiscal_year.committee_id:
         raise ValidationError(
             {"resolution": ValidationError(_("该决议不是本大党委会议形成的决议。"), code="foreign_resolution")}
+        )
+    if info.motion_id != plan.motion_id:
+        raise ValidationError(
+            {
+                "resolution": ValidationError(
+                    _("该决议不是就本方案作出的：分摊方案只能依据由本方案提交表决并通过的决议生效。"),
+                    code="resolution_not_for_plan",
+                )
+            }
         )
     if not info.passed:
         raise ValidationError(
@@ -506,6 +626,12 @@ def _check_resolution(plan: SharePlan, resolution) -> None:
         )
 
 
+def _resolution_of_motion(plan: SharePlan):
+    if plan.motion_id is None:
+        return None
+    return Resolution.objects.filter(motion_id=plan.motion_id).first()
+
+
 @transaction.atomic
 def share_plan_link_resolution(*, actor, plan: SharePlan, resolution) -> SharePlan:
     plan = _lock_draft(plan)
@@ -520,9 +646,12 @@ def share_plan_link_resolution(*, actor, plan: SharePlan, resolution) -> SharePl
 
 @transaction.atomic
 def share_plan_activate(*, actor, plan: SharePlan) -> SharePlan:
-    """Activate a draft. Only a linked, passed resolution of the same committee activates it; the
-    plan in force (if any) becomes ``superseded`` and stays in the history."""
+    """Activate a draft. Only the resolution formed from the plan's own motion, which passed,
+    activates it (issue #11 item 12); the plan in force (if any) becomes ``superseded`` and stays
+    in the history."""
     plan = _lock_draft(plan)
+    if plan.resolution_id is None or plan.resolution.motion_id != plan.motion_id:
+        plan.resolution = _resolution_of_motion(plan)
     _check_resolution(plan, plan.resolution)
     if not plan.lines.exists():
         raise ValidationError(_("方案中没有参与分摊的单位。"))
@@ -531,7 +660,7 @@ def share_plan_activate(*, actor, plan: SharePlan) -> SharePlan:
         .filter(fiscal_year=plan.fiscal_year, status=SharePlan.Status.ACTIVE)
         .first()
     )
-    fields = ["status", "activated_at"]
+    fields = ["status", "activated_at", "resolution"]
     if current is not None:
         current.status = SharePlan.Status.SUPERSEDED
         _save(current, actor, update_fields=["status"], reason=_("被第%(v)s版方案取代") % {"v": plan.version})
@@ -560,7 +689,11 @@ def share_plan_revise(*, actor, plan: SharePlan) -> SharePlan:
         return existing
     lines = [
         ShareInput(
-            unit=ln.unit, kind=ln.kind, value=ln.percent if ln.kind == ShareLine.Kind.PERCENT else ln.fixed_amount
+            unit=ln.unit,
+            kind=ln.kind,
+            value={ShareLine.Kind.PERCENT: ln.percent, ShareLine.Kind.MEMBERS: ln.members}.get(
+                ln.kind, ln.fixed_amount
+            ),
         )
         for ln in plan.lines.select_related("unit")
     ]

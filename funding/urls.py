@@ -27,6 +27,7 @@ urlpatterns = [
     path("shares/<int:pk>/", views.share_plan_detail, name="share_plan_detail"),
     path("shares/<int:pk>/edit/", views.share_plan_update, name="share_plan_update"),
     path("shares/<int:pk>/resolution/", views.share_plan_link, name="share_plan_link"),
+    path("shares/<int:pk>/propose/", views.share_plan_propose, name="share_plan_propose"),
     path("shares/<int:pk>/activate/", views.share_plan_activate, name="share_plan_activate"),
     path("shares/<int:pk>/revise/", views.share_plan_revise, name="share_plan_revise"),
     path("years/<int:pk>/arrears/", views.arrears, name="arrears"),

@@ -28,7 +28,7 @@ from common.views import add_service_errors, pdf_response, private_file_response
 
 from . import exports, forms, selectors, services
 from .models import BudgetLine, Expense, FiscalYear, Income, ShareLine, SharePlan
-from .money import allocate, rmb_upper
+from .money import rmb_upper
 
 
 def _require_change(user, obj) -> None:
@@ -445,14 +445,6 @@ def _share_inputs(form) -> list:
     return [services.ShareInput(unit=u, kind=k, value=v) for u, k, v in form.cleaned_data["lines"]]
 
 
-def _member_percentages(units) -> dict:
-    """Suggested percentages in proportion to party members, to 4 places, adding up to 100."""
-    weights = [Decimal(u.members_total) for u in units]
-    if not units or sum(weights) == 0:
-        return {}
-    return {u.pk: a.amount / 100 for u, a in zip(units, allocate(Decimal("10000.00"), weights), strict=True)}
-
-
 def _plan_form_page(request, fy, form, plan=None, status=200):
     context = _year_context(request, fy) | {"form": form, "plan": plan}
     return render(request, "funding/shareplan_form.html", context, status=status)
@@ -464,9 +456,10 @@ def share_plan_create(request, pk):
     units = list(_share_units(fy))
     initial = {"due_on": datetime.date(fy.year, 6, 30)}
     if request.GET.get("prefill") == "members":
-        for unit_pk, pct in _member_percentages(units).items():
-            initial[f"kind_{unit_pk}"] = ShareLine.Kind.PERCENT
-            initial[f"value_{unit_pk}"] = pct
+        # Issue #11 item 13: by the counts themselves, not by percentages rounded first.
+        for unit in units:
+            if unit.members_total:
+                initial[f"kind_{unit.pk}"] = ShareLine.Kind.MEMBERS
     form = forms.SharePlanForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -534,10 +527,8 @@ def share_plan_detail(request, pk):
             "sum_amount": sum((ln.amount for ln in lines), Decimal("0.00")),
             "sum_exact": sum((ln.exact for ln in lines), Decimal("0")),
             "can_edit": can_edit,
-            "resolution_form": forms.ResolutionForm(
-                initial={"resolution": plan.resolution_id},
-                resolutions=selectors.passed_resolutions(committee=fy.committee),
-            )
+            "motion": selectors.plan_motion(plan=plan),
+            "propose_form": forms.ProposeForm(meetings=selectors.proposable_meetings(committee=fy.committee))
             if can_edit
             else None,
             "revision": SharePlan.objects.filter(supersedes=plan).first(),
@@ -563,6 +554,28 @@ def share_plan_link(request, pk):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已关联会议决议。"))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def share_plan_propose(request, pk):
+    """R23.1 (issue #11 item 12): put the draft to a meeting; the motion is made from the plan."""
+    plan = _plan_for_change(request.user, pk)
+    form = forms.ProposeForm(request.POST, meetings=selectors.proposable_meetings(committee=plan.fiscal_year.committee))
+    if form.is_valid():
+        try:
+            motion = services.share_plan_propose(actor=request.user, plan=plan, meeting=form.cleaned_data["meeting"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("已提交“%(meeting)s”表决：%(title)s。表决通过并形成决议后，方案即可生效。")
+                % {"meeting": motion.meeting.title, "title": motion.title},
+            )
     else:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
     return redirect(plan)

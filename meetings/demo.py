@@ -66,6 +66,14 @@ class ItemSpec:
     against: int = 0
     abstain: int = 0
     tasks: tuple[TaskSpec, ...] = ()
+    maker: str = ""  # a higher app makes this motion from its own record (see MOTION_MAKERS)
+
+
+# Motions a higher app makes from its own record through its service, registered by that app's
+# demo module: name → callable(demo=, meeting=, agenda_item=, actor=) returning the Motion (or
+# None to fall back to a plain motion). funding.demo registers "share_plan" (R23.1: the motion is
+# created from the share plan). meetings never imports those apps.
+MOTION_MAKERS: dict = {}
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ LINGYUAN_MEETINGS = (
                 0,
                 25,
                 motion=SHARE_MOTION,
+                maker="share_plan",
                 resolution="通过%(year)s年度成员单位共建经费分摊方案，应筹总额6万元，各成员单位于6月30日前缴纳。",
                 deadline=106,
                 abstain=1,
@@ -477,9 +486,12 @@ class _Builder:
             if not item.motion:
                 continue
             with demo_clock(start + datetime.timedelta(minutes=minute - 5)):
-                motion = votes.motion_create(
-                    actor=actor, meeting=meeting, title=_fmt(item.motion, self.year), agenda_item=row
-                )
+                maker = MOTION_MAKERS.get(item.maker)
+                motion = maker(demo=self.demo, meeting=meeting, agenda_item=row, actor=actor) if maker else None
+                if motion is None:
+                    motion = votes.motion_create(
+                        actor=actor, meeting=meeting, title=_fmt(item.motion, self.year), agenda_item=row
+                    )
                 votes.motion_open(actor=actor, motion=motion)
                 choices = {a.pk: Vote.Choice.FOR for a in present}
                 tail = list(reversed(present))

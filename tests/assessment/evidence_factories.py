@@ -16,7 +16,7 @@ from cobuilding.models import DedicationDay, DedicationParticipation, InServiceM
 from funding import services as funding
 from meetings.models import Attendee, FollowUpTask, Meeting, Resolution
 from meetings.services import followup
-from tests.funding.factories import resolution_for
+from tests.funding.factories import decide
 from tests.meetings.factories import AttendeeFactory, MeetingFactory
 
 YEAR = 2025
@@ -178,7 +178,7 @@ def active_plan(actor, committee, shares: dict, *, year=YEAR, due_on=None):
         due_on=due_on or day(3, 31, year),
         lines=lines,
     )
-    funding.share_plan_link_resolution(actor=actor, plan=plan, resolution=resolution_for(committee))
+    decide(plan, actor)  # the motion is made from the plan (issue #11 item 12)
     return funding.share_plan_activate(actor=actor, plan=plan)
 
 

@@ -8,7 +8,7 @@ import pytest
 from funding import services
 from tests.factories import UnitFactory
 
-from .factories import FiscalYearFactory, resolution_for
+from .factories import FiscalYearFactory, decide, resolution_for
 
 D = Decimal
 
@@ -31,7 +31,7 @@ def passed_resolution(world):
 
 
 @pytest.fixture
-def active_plan(fy, units, secretary_user, passed_resolution):
+def active_plan(fy, units, secretary_user):
     """Thirds of 10,000.00 (3,333.34 / 3,333.33 / 3,333.33), due on 31 March 2026."""
     plan = services.share_plan_create(
         actor=secretary_user,
@@ -43,5 +43,5 @@ def active_plan(fy, units, secretary_user, passed_resolution):
             for u, v in zip(units, ("33.3334", "33.3333", "33.3333"), strict=True)
         ],
     )
-    services.share_plan_link_resolution(actor=secretary_user, plan=plan, resolution=passed_resolution)
+    decide(plan, secretary_user)
     return services.share_plan_activate(actor=secretary_user, plan=plan)

@@ -44,3 +44,24 @@ def resolution_for(committee, *, passed: bool = True, text: str = "通过本年�
         passed=passed,
     )
     return Resolution.objects.create(meeting=meeting, motion=motion, text=text)
+
+
+def decide(plan, actor, *, passed: bool = True, resolve: bool = True) -> Resolution | None:
+    """Put ``plan`` to a held meeting of its committee through ``share_plan_propose`` (the motion
+    is made from the plan, issue #11 item 12), record the vote's outcome and, when it passed, the
+    resolution formed from that motion (meetings rows written directly, as above)."""
+    from funding import services
+
+    meeting = MeetingFactory(committee=plan.fiscal_year.committee)
+    motion = services.share_plan_propose(actor=actor, plan=plan, meeting=meeting)
+    Motion.objects.filter(pk=motion.pk).update(
+        status=Motion.Status.CLOSED,
+        entitled_count=9,
+        votes_for=7 if passed else 3,
+        votes_against=1 if passed else 5,
+        votes_abstain=1,
+        passed=passed,
+    )
+    if not (passed and resolve):
+        return None
+    return Resolution.objects.create(meeting=meeting, motion=motion, text=motion.title)

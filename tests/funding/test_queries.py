@@ -13,7 +13,7 @@ from funding import services
 from funding.models import Expense, ExpenseReceipt, FiscalYear, Income, Payment
 from tests.factories import UnitFactory
 
-from .factories import FiscalYearFactory, resolution_for
+from .factories import FiscalYearFactory, decide
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def _grow(world, fy, plan_units, actor, n_units, n_lines):
         lines=[services.ShareInput(unit=u, kind="percent", value=D(1)) for u in units[:-1]]
         + [services.ShareInput(unit=units[-1], kind="percent", value=D(100 - len(units) + 1))],
     )
-    services.share_plan_link_resolution(actor=actor, plan=plan, resolution=resolution_for(world.mine))
+    decide(plan, actor)
     services.share_plan_activate(actor=actor, plan=plan)
     day = datetime.date(year, 2, 1)
     Income.objects.bulk_create(

@@ -10,7 +10,7 @@ from funding import services
 from funding.models import Payment, SharePlan
 from tests.races import together
 
-from .factories import resolution_for
+from .factories import decide
 
 D = Decimal
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_concurrent_payments_get_distinct_receipt_numbers(fy, world, secretary_u
 
 def test_concurrent_activations_leave_one_plan_in_force(fy, units, world, secretary_user):
     plans = []
-    for i in range(2):
+    for _ in range(2):
         plan = services.share_plan_create(
             actor=secretary_user,
             fiscal_year=fy,
@@ -38,9 +38,7 @@ def test_concurrent_activations_leave_one_plan_in_force(fy, units, world, secret
             due_on=datetime.date(2026, 6, 30),
             lines=[services.ShareInput(unit=units[0], kind="fixed", value=D("100.00"))],
         )
-        services.share_plan_link_resolution(
-            actor=secretary_user, plan=plan, resolution=resolution_for(world.mine, text=f"方案{i}")
-        )
+        decide(plan, secretary_user)
         plans.append(plan)
     errors = together(*(lambda p=p: services.share_plan_activate(actor=secretary_user, plan=p) for p in plans))
     assert errors == []

@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from accounts.models import User
 from funding import services
 from funding.models import Income, Payment, SharePlan
+from meetings.models import Motion, Resolution
 from tests.factories import UnitFactory, UserFactory
 
-from .factories import FiscalYearFactory, resolution_for
+from .factories import FiscalYearFactory, MeetingFactory, resolution_for
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -198,13 +199,23 @@ class TestForms:
         page = client.get(plan.get_absolute_url()).content.decode()
         assert "¥10,000.00" in page and "最大余额法" in page
         response = client.post(url("share_plan_activate", plan.pk), follow=True)
-        assert "请先关联决定本方案的会议决议" in response.content.decode()
-        resolution = resolution_for(world.mine)
-        client.post(url("share_plan_link", plan.pk), {"resolution": resolution.pk})
+        assert "本方案尚未提交大党委会议表决" in response.content.decode()
+        # R23.1 (issue #11 item 12): an unrelated passed resolution is refused, with the reason
+        unrelated = resolution_for(world.mine)
+        response = client.post(url("share_plan_link", plan.pk), {"resolution": unrelated.pk}, follow=True)
+        plan.refresh_from_db()
+        assert plan.resolution is None and plan.status == "draft"
+        meeting = MeetingFactory(committee=world.mine)
+        response = client.post(url("share_plan_propose", plan.pk), {"meeting": meeting.pk}, follow=True)
+        plan.refresh_from_db()
+        assert plan.motion.meeting == meeting and "已提交" in response.content.decode()
+        assert "2026年度成员单位出资分摊方案" in response.content.decode()
+        Motion.objects.filter(pk=plan.motion_id).update(status="closed", passed=True, entitled_count=5)
+        Resolution.objects.create(meeting=meeting, motion=plan.motion, text="通过")
         client.post(url("share_plan_activate", plan.pk))
         plan.refresh_from_db()
         assert plan.status == "active"
-        # a failed or foreign resolution is not offered and not accepted
+        # a foreign resolution is not accepted
         foreign = resolution_for(world.sibling)
         draft = client.post(url("share_plan_revise", plan.pk))
         revision = SharePlan.objects.get(version=2)
@@ -213,10 +224,11 @@ class TestForms:
         revision.refresh_from_db()
         assert revision.resolution is None
 
-    def test_prefill_by_party_members(self, login, fy, units, secretary_user):
+    def test_r23_prefill_by_party_members_uses_the_counts(self, login, fy, units, secretary_user):
         page = login(secretary_user).get(url("share_plan_create", fy.pk) + "?prefill=members").content.decode()
-        # three units with 12 members each: 33.3334 / 33.3333 / 33.3333
-        assert 'value="33.3334"' in page and page.count('value="33.3333"') == 2
+        # issue #11 item 13: each unit is weighted by its count, no rounded percentage is offered
+        assert page.count('<option value="members" selected>') == 3
+        assert "33.3334" not in page
 
     def test_payment_refund_and_receipt_pdf(self, login, paid, secretary_user):
         client = login(secretary_user)

@@ -16,7 +16,16 @@ from committees.models import Committee, Community, Post, Unit
 from common.permissions import role_of, scope_q, scoped
 
 from . import rules
-from .models import CommunityProgress, PlanDocument, PlanStage, PublicityEvent, RolloutPlan, RuleDocument
+from .models import (
+    CommunityProgress,
+    PlanDocument,
+    PlanStage,
+    PublicityEvent,
+    RolloutPlan,
+    RuleDocument,
+    Stage,
+    StageChange,
+)
 
 
 @dataclass(frozen=True)
@@ -335,3 +344,12 @@ def held_meetings(*, community: Community):
 def progress_for_community(*, community: Community) -> CommunityProgress | None:
     """The community's progress in its township's latest plan."""
     return CommunityProgress.objects.filter(community=community).order_by("-plan__year").first()
+
+
+def pilot_locked(*, plan: RolloutPlan) -> bool:
+    """R25.4 (issue #11 item 17): once any community of the plan entered stage 4 — it is there or
+    beyond now, or its history shows it got there — the pilot can no longer be switched. 2 queries."""
+    return (
+        CommunityProgress.objects.filter(plan=plan, stage__gte=Stage.PILOT).exists()
+        or StageChange.objects.filter(progress__plan=plan, to_stage__gte=Stage.PILOT).exists()
+    )

@@ -101,7 +101,9 @@ def plan_months_update(*, actor, plan: RolloutPlan, months: dict[int, tuple[int,
 @transaction.atomic
 def plan_set_pilot(*, actor, plan: RolloutPlan, community: Community) -> RolloutPlan:
     """R25.4: one pilot community per township (kept in step with ``Community.is_pilot``); it can
-    no longer change once the pilot was summarised."""
+    no longer change once the pilot was summarised, nor (issue #11 item 17) once any community
+    entered stage 4: the pilot's work has begun. Under the plan's row lock, which every move into
+    stage 4 also takes, so a switch and an entry never cross."""
     _require_township(actor)
     plan = RolloutPlan.objects.select_for_update().get(pk=plan.pk)
     if community.township_id != plan.township_id:
@@ -110,6 +112,15 @@ def plan_set_pilot(*, actor, plan: RolloutPlan, community: Community) -> Rollout
         raise ValidationError(_("试点已总结，不能再更换试点社区。"))
     if plan.pilot_id == community.pk:
         return plan
+    if selectors.pilot_locked(plan=plan):
+        raise ValidationError(
+            {
+                "pilot": ValidationError(
+                    _("已有社区进入第4阶段（试点先行，总结推广），试点工作已经开始，不能再更换试点社区。"),
+                    code="pilot_locked",
+                )
+            }
+        )
     plan.pilot = community
     save_audited(plan, actor, update_fields=["pilot"], reason=_("确定试点社区"))
     for other in Community.objects.filter(township=plan.township_id, is_pilot=True).exclude(pk=community.pk):
@@ -184,7 +195,15 @@ def _move(progress: CommunityProgress, *, to: int, actor, reason: str, today: da
     set_actor(progress, actor, reason)
 
 
+def _lock_plan_for_stage4(plan: RolloutPlan) -> RolloutPlan:
+    """Entering stage 4 reads the pilot under the plan's row lock (issue #11 item 17): a pilot
+    switch (``plan_set_pilot``) and an entry into stage 4 are serialised on PostgreSQL."""
+    return RolloutPlan.objects.select_for_update().get(pk=plan.pk)
+
+
 def _check_gate(plan: RolloutPlan, community: Community, stage: int) -> None:
+    if stage >= Stage.PILOT:
+        plan = _lock_plan_for_stage4(plan)
     if not rules.may_enter(stage=stage, is_pilot=plan.pilot_id == community.pk, pilot_summarised=plan.pilot_summarised):
         raise ValidationError(
             _("试点先行：试点社区总结之前，%(community)s不能进入第4阶段。") % {"community": community.name}
@@ -218,6 +237,8 @@ def progress_refresh(*, community: Community, today: datetime.date | None = None
     checks = selectors.deliverables(community=community, plan=plan) if progress.stage else {}
     while 1 <= progress.stage < Stage.RULES and checks[progress.stage].done:
         nxt = progress.stage + 1
+        if nxt >= Stage.PILOT:
+            plan = _lock_plan_for_stage4(plan)
         if not rules.may_enter(
             stage=nxt, is_pilot=plan.pilot_id == community.pk, pilot_summarised=plan.pilot_summarised
         ):

@@ -96,6 +96,7 @@ def _plan_page(request, plan, **bound):
         "months_form": bound.get("months_form") or forms.PlanMonthsForm(plan=plan),
         "pilot_form": bound.get("pilot_form") or forms.PilotForm(plan=plan),
         "summary_form": bound.get("summary_form") or forms.PilotSummaryForm(),
+        "pilot_locked": selectors.pilot_locked(plan=plan),
         "history": history_entries(plan, limit=10),
         **selectors.timeline(plan=plan),
     }
@@ -180,6 +181,8 @@ def _progress_page(request, progress, **bound):
         "plan": progress.plan,
         "community": community,
         "is_pilot": progress.plan.pilot_id == community.pk,
+        # R25.4 (issue #11 item 17): the stage-4 section says the gate is closed
+        "gate_closed": progress.plan.pilot_id != community.pk and not progress.plan.pilot_summarised,
         "status": selectors.community_stages(community_ids=[community.pk])[community.pk],
         "checks": [(n, rules.label(n), checks[n]) for n in range(1, 6)],
         "stages": {s.stage: s for s in progress.plan.stages.all()},

@@ -67,9 +67,14 @@ def bar_chart(rows, width=480, bar_height=22, label_width=140):
             for i, (label, v) in enumerate(rows)
         ),
     )
+    # the chart's text alternative (WCAG 1.1.1): every bar's label and value, read as one line
+    summary = "；".join(f"{label}：{v}" for label, v in rows)
     return format_html(
-        '<svg class="chart" role="img" viewBox="0 0 {} {}" width="100%" xmlns="http://www.w3.org/2000/svg">{}</svg>',
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        summary,
         width,
         height,
+        summary,
         bars,
     )

@@ -386,6 +386,8 @@ def ranking_workbook(data: dict) -> bytes:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from common import xlsx
+
     book = Workbook()
     sheet = book.active
     sheet.title = _("排名")
@@ -400,7 +402,7 @@ def ranking_workbook(data: dict) -> bytes:
         (_("等次"), 9),
         (_("折算分"), 10),
     ]
-    sheet.append([h for h, _w in headers])
+    xlsx.append(sheet, [h for h, _w in headers])
     for column, (_h, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
         cell = sheet.cell(row=1, column=column)
@@ -408,7 +410,8 @@ def ranking_workbook(data: dict) -> bytes:
         cell.alignment = Alignment(horizontal="center")
     sheet.freeze_panes = "A2"
     for row in data["rows"]:
-        sheet.append(
+        xlsx.append(
+            sheet,
             [
                 row["rank"],
                 row["unit_name"],
@@ -419,21 +422,21 @@ def ranking_workbook(data: dict) -> bytes:
                 _number(row["final_score"]),
                 row["grade"],
                 _number(row["converted"]),
-            ]
+            ],
         )
     for column in (5, 6, 7, 9):
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             cell.number_format = "0.00"
     stats = book.create_sheet(_("等次分布"))
-    stats.append([_("等次"), _("单位数")])
+    xlsx.append(stats, [_("等次"), _("单位数")])
     for cell in stats[1]:
         cell.font = Font(bold=True)
     stats.freeze_panes = "A2"
     stats.column_dimensions["A"].width = 14
     stats.column_dimensions["B"].width = 10
     for label, count in data["distribution"]:
-        stats.append([label, count])
-    stats.append([_("尚未定分"), data["pending"]])
+        xlsx.append(stats, [label, count])
+    xlsx.append(stats, [_("尚未定分"), data["pending"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

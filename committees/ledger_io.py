@@ -18,13 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common import xlsx
 from common.uploads import validate_upload
 
 from .models import Community, Grid, Unit
@@ -34,13 +35,17 @@ SHEET_TITLE = "成员单位台账"
 OPTIONS_SHEET = "选项"
 HELP_SHEET = "填写说明"
 EXAMPLE_MARK = "【示例】"
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # data rows in one import
+MAX_SHEET_ROW = 2 * MAX_ROWS  # no row past this one is read (blank rows in between are fine)
+MAX_COLUMNS = 64  # cells of a row scanned while looking for the header
+MAX_CELL_CHARS = 1000  # the longest ledger field holds 200
 HEADER_SEARCH_ROWS = 5  # a ledger may carry a title row or two above its header
 TEMPLATE_ROWS = 500  # rows of the template that carry the drop-down lists
 
 CHOICE_FIELDS = ("unit_type", "industry", "party_org_kind")
 COUNT_FIELDS = ("members_direct", "members_in_service", "members_floating")
 REQUIRED_FIELDS = ("name", "unit_type")
+FORMULA_MESSAGE = _lazy("单元格为公式，请粘贴为数值。")
 
 
 def _header(field_name: str) -> str:
@@ -141,22 +146,67 @@ def _column_positions(header: list) -> dict[str, int]:
     return positions
 
 
-def _read_rows(file) -> tuple[dict[str, int], list[tuple[int, list]]]:
-    """The ledger sheet's columns (field → position) and its non-empty data rows (Excel row
-    number, values). The header is the first of the top rows naming the unit-name column, so a
-    sheet with a title row above the header reads as well."""
+@dataclass
+class SheetRow:
+    """One non-empty data row: its Excel row number, its values (up to the last ledger column)
+    and the positions of the cells that hold a formula rather than a value."""
+
+    number: int
+    values: list
+    formulas: frozenset[int] = frozenset()
+
+
+def _too_long(number: int, index: int, header: list) -> ValidationError:
+    column = _normalise_header(header[index]) if index < len(header) else ""
+    return ValidationError(
+        _("第 %(row)s 行「%(column)s」的内容超过 %(max)s 个字，不像台账数据，已拒绝整个文件。"),
+        params={"row": number, "column": column or get_column_letter(index + 1), "max": MAX_CELL_CHARS},
+        code="cell_too_long",
+    )
+
+
+def _bounded_rows(sheet, *, min_row: int, max_col: int):
+    """(Excel row number, cells) of the sheet from ``min_row`` on, ``max_col`` cells a row.
+
+    Issue #14 §2/§3: the sheet's declared ``<dimension>`` is ignored (``reset_dimensions``), so
+    rows past a wrong one are still read and a file declaring A1:XFD1048576 costs nothing; rows
+    are streamed and reading stops with a refusal past ``MAX_SHEET_ROW``.
+    """
+    for number, cells in enumerate(sheet.iter_rows(min_row=min_row, max_col=max_col), start=min_row):
+        if number > MAX_SHEET_ROW:
+            raise ValidationError(
+                _("工作表超过 %(max)s 行（第 %(row)s 行仍有内容或格式），请删除多余的行或分批导入。"),
+                params={"max": MAX_SHEET_ROW, "row": number},
+                code="too_many_rows",
+            )
+        yield number, cells
+
+
+def _read_rows(file) -> tuple[dict[str, int], list[SheetRow]]:
+    """The ledger sheet's columns (field → position) and its non-empty data rows. The header is
+    the first of the top rows naming the unit-name column, so a sheet with a title row above the
+    header reads as well.
+
+    Issue #14 §2: the zip is checked before openpyxl opens it (``xlsx.check_package``); the sheet
+    is streamed in read-only mode, ``MAX_COLUMNS`` cells a row while looking for the header and
+    then only up to the last ledger column; too many rows or an over-long cell refuse the file.
+    Formulas are read as formulas (not as their cached values) so that each one is reported.
+    """
+    xlsx.check_package(file)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        workbook = load_workbook(file, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file; all mean the same here
         raise ValidationError(
             _("无法读取该 Excel 文件，请确认它是未损坏的 .xlsx 文件（可用本页模板重新填写）。"), code="file_corrupt"
         ) from exc
     try:
         sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        positions, header_row = {}, 0
-        for number, values in rows:
-            positions = _column_positions(list(values))
+        if hasattr(sheet, "reset_dimensions"):  # a chart sheet has no cells and none to reset
+            sheet.reset_dimensions()
+        positions, header_row, header = {}, 0, []
+        for number, cells in _bounded_rows(sheet, min_row=1, max_col=MAX_COLUMNS):
+            header = [c.value for c in cells]
+            positions = _column_positions(header)
             if "name" in positions:
                 header_row = number
                 break
@@ -175,15 +225,21 @@ def _read_rows(file) -> tuple[dict[str, int], list[tuple[int, list]]]:
                 params={"row": header_row, "columns": "、".join(missing)},
                 code="missing_columns",
             )
-        data = []
-        for number, values in rows:
+        last_column = max(positions.values()) + 1
+        data: list[SheetRow] = []
+        for number, cells in _bounded_rows(sheet, min_row=header_row + 1, max_col=last_column):
+            values = [c.value for c in cells]
             if all(_cell_text(v) == "" for v in values):
                 continue
+            for index, value in enumerate(values):
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    raise _too_long(number, index, header)
             if len(data) == MAX_ROWS:
                 raise ValidationError(
                     _("一次最多导入 %(max)s 行，请分批导入。"), params={"max": MAX_ROWS}, code="too_many_rows"
                 )
-            data.append((number, list(values)))
+            formulas = frozenset(i for i, c in enumerate(cells) if c.data_type == "f")
+            data.append(SheetRow(number, values, formulas))
     except ValidationError:
         raise
     except Exception as exc:  # a sheet that opens but cannot be read through
@@ -215,8 +271,14 @@ def units_import(*, actor, community: Community, file) -> ImportResult:
     result = ImportResult()
     valid_rows: list[tuple[int, dict]] = []
     first_row_of_name: dict[str, int] = {}
-    for number, values in data:
+    for sheet_row in data:
+        number, values = sheet_row.number, sheet_row.values
         raw = {name: _cell_text(values[i] if i < len(values) else None) for name, i in positions.items()}
+        # Issue #14 §3: a formula is reported as such, not as the empty value it reads as.
+        formula_fields = {name for name, i in positions.items() if i in sheet_row.formulas}
+        for name in formula_fields:
+            raw[name] = ""
+            result.errors.append(RowError(number, headers[name], FORMULA_MESSAGE))
         if raw["name"].startswith(EXAMPLE_MARK):
             result.skipped_examples += 1
             continue
@@ -227,8 +289,10 @@ def units_import(*, actor, community: Community, file) -> ImportResult:
             if name in raw and raw[name] == "":
                 raw[name] = str(default)
         form = row_form(raw, grids=grids)
-        if not form.is_valid():
+        if not form.is_valid() or formula_fields:
             for name, messages in form.errors.items():
+                if name in formula_fields:
+                    continue
                 column = headers.get(name, "")
                 result.errors.extend(RowError(number, column, str(m)) for m in messages)
             continue
@@ -317,13 +381,13 @@ def import_template(*, community: Community) -> bytes:
     cols = columns()
     example = _example_row(community, grid_names[0] if grid_names else "")
     for index, (name, header) in enumerate(cols, start=1):
-        cell = sheet.cell(row=1, column=index, value=header)
+        cell = xlsx.put(sheet, 1, index, header)
         cell.font = REQUIRED_FONT if name in REQUIRED_FIELDS else HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if name in REQUIRED_FIELDS:
             cell.comment = Comment(_("必填"), "dangwei")
-        example_cell = sheet.cell(row=2, column=index, value=example[name])
+        example_cell = xlsx.put(sheet, 2, index, example[name])
         example_cell.font = EXAMPLE_FONT
         dimension = sheet.column_dimensions[get_column_letter(index)]
         dimension.width = max(12, len(header) * 2 + 4)
@@ -336,9 +400,9 @@ def import_template(*, community: Community) -> bytes:
     # limited to 255 characters, too short for the industries).
     for option_col, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(option_col)
-        options.cell(row=1, column=option_col, value=_header(name))
+        xlsx.put(options, 1, option_col, _header(name))
         for row, value in enumerate(values, start=2):
-            options.cell(row=row, column=option_col, value=value)
+            xlsx.put(options, row, option_col, value)  # grid names are typed by users
         if not values:
             continue
         target = get_column_letter([n for n, _h in cols].index(name) + 1)
@@ -381,7 +445,7 @@ def import_template(*, community: Community) -> bytes:
         ],
         start=1,
     ):
-        help_sheet.cell(row=row, column=1, value=line).font = HEADER_FONT if row == 1 else Font()
+        xlsx.put(help_sheet, row, 1, line).font = HEADER_FONT if row == 1 else Font()
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -420,13 +484,13 @@ def units_export(units: Iterable[Unit]) -> bytes:
     sheet.freeze_panes = "C2"
     header_cells = []
     for header, _getter in cols:
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = xlsx.cell(sheet, header)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         header_cells.append(cell)
     sheet.append(header_cells)
     for unit in units:
-        sheet.append([getter(unit) for _header, getter in cols])
+        xlsx.append(sheet, [getter(unit) for _header, getter in cols])  # issue #14 §1: text stays text
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common import xlsx
+
 from . import selectors
 from .models import FiscalYear, ShareLine
 
@@ -20,7 +22,7 @@ HEADER_FILL = PatternFill("solid", fgColor="F3DCDA")
 def _sheet(wb, title, headers, widths, first=False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.append(headers)
+    xlsx.append(ws, headers)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     for cell in ws[1]:
@@ -54,13 +56,14 @@ def ledger_workbook(*, fiscal_year: FiscalYear) -> bytes:
         [12, 8, 22, 26, 30, 14, 14, 14],
         first=True,
     )
-    ws.append(["", "", _("上年结转"), "", "", None, None, fiscal_year.opening_balance])
+    xlsx.append(ws, ["", "", _("上年结转"), "", "", None, None, fiscal_year.opening_balance])
     for e in selectors.ledger(fiscal_year=fiscal_year):
         income = e.amount if e.amount >= 0 and e.kind != "expense" else None
         expense = -e.amount if e.kind == "expense" else None
         if e.kind == "payment" and e.amount < 0:  # a refund is negative income, recorded as such
             income = e.amount
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 e.day,
                 _("支出") if e.kind == "expense" else _("收入"),
@@ -70,9 +73,9 @@ def ledger_workbook(*, fiscal_year: FiscalYear) -> bytes:
                 income,
                 expense,
                 e.balance,
-            ]
+            ],
         )
-    ws.append(["", "", _("合计"), "", "", totals.income_total, totals.expense_total, totals.balance])
+    xlsx.append(ws, ["", "", _("合计"), "", "", totals.income_total, totals.expense_total, totals.balance])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in ws.iter_rows(min_row=2, max_col=1):
@@ -81,12 +84,12 @@ def ledger_workbook(*, fiscal_year: FiscalYear) -> bytes:
     _money_cols(ws, {6, 7, 8})
 
     ws = _sheet(wb, _("收支汇总"), [_("项目"), _("预算"), _("实际")], [28, 16, 16])
-    ws.append([_("上年结转"), None, totals.opening])
+    xlsx.append(ws, [_("上年结转"), None, totals.opening])
     for line in totals.income:
-        ws.append([_("收入：") + line.label, line.budget, line.actual])
+        xlsx.append(ws, [_("收入：") + line.label, line.budget, line.actual])
     for line in totals.expense:
-        ws.append([_("支出：") + line.label, line.budget, line.actual])
-    ws.append([_("年末余额"), None, totals.balance])
+        xlsx.append(ws, [_("支出：") + line.label, line.budget, line.actual])
+    xlsx.append(ws, [_("年末余额"), None, totals.balance])
     _money_cols(ws, {2, 3})
     return _bytes(wb)
 
@@ -114,7 +117,8 @@ def shares_workbook(*, fiscal_year: FiscalYear, today: datetime.date) -> bytes:
     )
     for r in status.rows:
         line: ShareLine | None = r.line
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 r.unit.name,
                 line.get_kind_display() if line else _("未列入方案"),
@@ -126,20 +130,21 @@ def shares_workbook(*, fiscal_year: FiscalYear, today: datetime.date) -> bytes:
                 r.paid,
                 r.outstanding,
                 r.days_overdue or None,
-            ]
+            ],
         )
-    ws.append([_("合计"), "", None, None, None, None, status.due, status.paid, status.outstanding, None])
+    xlsx.append(ws, [_("合计"), "", None, None, None, None, status.due, status.paid, status.outstanding, None])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     _money_cols(ws, {4, 7, 8, 9})
     _money_cols(ws, {5, 6}, EXACT_FORMAT)
     _money_cols(ws, {3}, "0.0000")
     if status.plan is not None:
-        ws.append([])
-        ws.append(
+        xlsx.append(ws, [])
+        xlsx.append(
+            ws,
             [
                 _("依据：%(plan)s，应筹总额 %(total)s 元，缴纳期限 %(due)s；按最大余额法取整到分，合计等于应筹总额。")
                 % {"plan": status.plan, "total": status.plan.total, "due": status.plan.due_on.isoformat()}
-            ]
+            ],
         )
     return _bytes(wb)

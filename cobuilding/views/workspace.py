@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from common import xlsx
+
 from .. import selectors
 from ..models import PledgeKind
 from ._base import committee_or_404, int_or_none, is_liaison
@@ -73,16 +75,17 @@ def overview_export(request):
         _("在职党员报到"),
         _("双向承诺（完成/合计）"),
     ]
-    ws.append([title])
+    xlsx.append(ws, [title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(headers)
+    xlsx.append(ws, headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in ov.rows:
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 row.unit.name,
                 str(row.agreement_status),
@@ -97,7 +100,7 @@ def overview_export(request):
                 row.dedication.get(2, ""),
                 row.members,
                 f"{row.commitments_done}/{row.commitments}",
-            ]
+            ],
         )
     money_cols = (len(PledgeKind.labels) + 4, len(PledgeKind.labels) + 5)
     for col in money_cols:

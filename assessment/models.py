@@ -530,6 +530,10 @@ class RankingFile(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     built_for = models.DateTimeField(_("数据截至"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # Issue #13: the claim of the build (see ``common.background``): queued — when the watchdog
+    # publishes it again; running — the worker's heartbeat lease.
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("本次申请已尝试次数"), default=0)
 
     class Meta:
         verbose_name = _("排名表文件")
@@ -550,3 +554,15 @@ class RankingFile(models.Model):
     @property
     def is_building(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running past its lease (see ``common.background``): the page stops polling
+        and offers a rebuild; the watchdog also takes it back."""
+        from common.background import lease_expired
+
+        return lease_expired(self)
+
+    @property
+    def is_polling(self) -> bool:
+        return self.is_building and not self.is_stalled

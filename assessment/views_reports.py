@@ -211,12 +211,14 @@ def ranking_file_request(request):
     """生成PDF / 重新生成: idempotent, a build under way is not started twice."""
     scope, round_ = _file_scope(request, request.POST)
     before = ranking_files.ranking_file_get(round=round_, scope=scope)
-    was_building = before is not None and before.is_building
+    was_building = before is not None and before.is_polling
     try:
-        ranking_files.ranking_file_request(actor=request.user, round=round_, scope=scope)
+        asked = ranking_files.ranking_file_request(actor=request.user, round=round_, scope=scope)
     except PermissionDenied as exc:  # the scope check above already 404s whoever may not read it
         raise Http404 from exc
-    if was_building:
+    if asked.enqueued is not None and asked.enqueued.failed:
+        messages.warning(request, _("后台服务暂时不可用：您的申请已记录，服务恢复后将自动生成，请稍后再来下载。"))
+    elif was_building:
         messages.info(request, _("排名表正在生成中，无需重复申请。"))
     else:
         messages.success(request, _("已开始生成排名表，完成后可在本页下载。"))

@@ -22,3 +22,9 @@ app.conf.beat_schedule["yearend-request-drafts"] = {
     "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year=12),
 }
 app.conf.beat_schedule["rollout-refresh"] = {"task": "rollout.refresh", "schedule": 3600.0}
+# Issue #13: take back report builds whose lease expired (a killed worker, a broker that was down).
+app.conf.beat_schedule["yearend-watchdog"] = {"task": "yearend.watchdog", "schedule": 60.0}
+app.conf.beat_schedule["assessment-ranking-files-watchdog"] = {
+    "task": "assessment.ranking_files_watchdog",
+    "schedule": 60.0,
+}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from common.health import healthz
 from dangwei.views import home
 
 urlpatterns = [
@@ -17,4 +18,7 @@ urlpatterns = [
     path("yearend/", include("yearend.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
+
+handler500 = "common.health.server_error"

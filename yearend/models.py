@@ -52,10 +52,14 @@ class YearEndReport(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     error = models.TextField(_("错误信息"), blank=True)
+    # Issue #13: the claim of the build. Queued: when the watchdog publishes it again if no worker
+    # took it; running: the worker's heartbeat lease (a killed worker stops renewing it).
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("本次申请已尝试次数"), default=0)
 
     SCOPE_COMMUNITY = "committee__community"
 
-    history = HistoricalRecords(excluded_fields=["progress", "stage"])
+    history = HistoricalRecords(excluded_fields=["progress", "stage", "lease_until"])
 
     class Meta:
         verbose_name = _("年度工作报告")
@@ -78,6 +82,18 @@ class YearEndReport(models.Model):
     @property
     def is_building(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_stalled(self) -> bool:
+        """Queued or running past its lease (its worker died, or the broker is down): the page
+        stops polling and offers 重新生成; the watchdog also takes it back."""
+        from common.background import lease_expired
+
+        return lease_expired(self)
+
+    @property
+    def is_polling(self) -> bool:
+        return self.is_building and not self.is_stalled
 
     @property
     def filename(self) -> str:

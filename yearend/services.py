@@ -16,9 +16,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from committees.models import Committee
-from common import permissions
+from common import background, permissions
 from common.pdf import render_pdf
 from common.services import save_audited
 
@@ -28,8 +29,8 @@ from .models import YearEndReport
 logger = logging.getLogger(__name__)
 
 PLAN_MAX_CHARS = 5000
-# A build still "running" after this long died with its worker: asking again restarts it.
-STALE_AFTER = datetime.timedelta(minutes=30)
+# A build "running" from before leases (no ``lease_until``) this long died with its worker.
+STALE_AFTER = background.LEGACY_STALE_AFTER
 TEMPLATE = "reports/yearend.html"
 
 
@@ -62,25 +63,38 @@ def _get_or_create_locked(committee: Committee, year: int) -> YearEndReport:
         return YearEndReport.objects.select_for_update().get(committee=committee, year=year)
 
 
-def _enqueue(report_id: int) -> None:
+BROKER_DOWN_STAGE = gettext_lazy("后台服务暂时不可用：申请已记录，恢复后自动生成。")
+
+
+def _enqueue(report_id: int) -> background.Enqueued:
+    """Publish the build after commit. A broker that is down leaves the row queued with an
+    expired lease, so the watchdog's first pass after the outage publishes it."""
     from .tasks import build_report
 
-    build_report.delay(report_id)
+    def broker_down():
+        YearEndReport.objects.filter(pk=report_id, status=YearEndReport.Status.QUEUED).update(
+            lease_until=timezone.now(), stage=str(BROKER_DOWN_STAGE)
+        )
+
+    return background.enqueue_on_commit(build_report, report_id, on_failure=broker_down)
 
 
 @transaction.atomic
 def report_request(*, actor, committee: Committee, year: int, rebuild: bool = True) -> YearEndReport:
     """R14: ask for the year-end report (or a rebuild with the current data and plan).
 
-    Idempotent: a build already queued or running is returned as it is, nothing enqueued. With
-    ``rebuild=False`` (the 1 December draft run) a report already built is left alone too."""
+    Idempotent: a build already queued or running is returned as it is, nothing enqueued, unless
+    its lease expired (its worker died, or the broker was down): asking again always works. With
+    ``rebuild=False`` (the 1 December draft run) a report already built is left alone too.
+
+    The returned report carries ``enqueued`` (a :class:`common.background.Enqueued`, None when
+    nothing was published) so the view can say when the broker was down."""
     _check_actor(actor, committee)
     _check_year(year)
     report = _get_or_create_locked(committee, year)
+    report.enqueued = None
     now = timezone.now()
-    if report.status == YearEndReport.Status.QUEUED:
-        return report
-    if report.status == YearEndReport.Status.RUNNING and report.started_at and now - report.started_at < STALE_AFTER:
+    if report.is_building and not background.lease_expired(report, now):
         return report
     if not rebuild and report.status == YearEndReport.Status.READY:
         return report
@@ -92,6 +106,8 @@ def report_request(*, actor, committee: Committee, year: int, rebuild: bool = Tr
     report.requested_at = now
     report.started_at = None
     report.finished_at = None
+    report.lease_until = now + background.queue_lease()
+    report.attempts = 0
     save_audited(
         report,
         actor,
@@ -104,10 +120,12 @@ def report_request(*, actor, committee: Committee, year: int, rebuild: bool = Tr
             "requested_at",
             "started_at",
             "finished_at",
+            "lease_until",
+            "attempts",
         ],
         reason=_("申请生成年度工作报告"),
     )
-    transaction.on_commit(lambda: _enqueue(report.pk))
+    report.enqueued = _enqueue(report.pk)
     return report
 
 
@@ -146,41 +164,83 @@ def report_render(*, committee: Committee, year: int, next_year_plan: str = "") 
 
 
 def report_build(*, report_id: int) -> YearEndReport | None:
-    """Build one queued report. Returns None, doing nothing, when the row is gone or not queued
-    (already built, already being built by another worker, or a duplicate delivery)."""
+    """Build one queued report (what the Celery task runs). Returns None, doing nothing, when
+    the row is gone or not to be built (already built, failed, or a duplicate delivery).
+
+    A running row whose lease expired (its worker was killed) is taken over; one a live worker
+    holds raises :class:`common.background.ClaimHeld` so the task retries once the lease may have
+    expired. While it works a heartbeat renews the lease."""
     report = _claim(report_id)
     if report is None:
         return None
+    attempt = report.attempts
     try:
-        data = selectors.report_data(committee=report.committee, year=report.year, next_year_plan=report.next_year_plan)
-        _progress(report.pk, 40, _("数据已汇总，正在排版"))
-        content = render_pdf(TEMPLATE, {"data": data})
-        _progress(report.pk, 85, _("排版完成，正在保存"))
+        with background.Heartbeat(YearEndReport, report.pk, attempt=attempt):
+            data = selectors.report_data(
+                committee=report.committee, year=report.year, next_year_plan=report.next_year_plan
+            )
+            _progress(report.pk, 40, _("数据已汇总，正在排版"))
+            content = render_pdf(TEMPLATE, {"data": data})
+            _progress(report.pk, 85, _("排版完成，正在保存"))
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the report and shown on its page
         logger.exception("year-end report %s failed", report_id)
-        return _finish_failed(report_id, exc)
-    return _finish_ready(report_id, content)
+        return _finish_failed(report_id, exc, attempt=attempt)
+    return _finish_ready(report_id, content, attempt=attempt)
+
+
+GIVEN_UP = gettext_lazy("生成过程多次中断，已停止自动重试。请点击“重新生成”再试。")
 
 
 @transaction.atomic
-def _claim(report_id: int) -> YearEndReport | None:
+def _claim(report_id: int, now: datetime.datetime | None = None) -> YearEndReport | None:
+    now = now or timezone.now()
     report = YearEndReport.objects.select_for_update().filter(pk=report_id).first()
-    if report is None or report.status != YearEndReport.Status.QUEUED:
+    decision = background.claim_decision(report, now)
+    if decision == "skip":
+        return None
+    if decision == "held":
+        raise background.ClaimHeld((report.lease_until - now).total_seconds())
+    if report.attempts >= background.max_attempts():
+        _give_up(report, now)
         return None
     report.status = YearEndReport.Status.RUNNING
-    report.started_at = timezone.now()
+    report.started_at = now
+    report.lease_until = now + background.run_lease()
+    report.attempts += 1
     report.progress = 5
     report.stage = _("正在汇总本年度数据")
     report.builds += 1
     save_audited(
-        report, None, update_fields=["status", "started_at", "progress", "stage", "builds"], reason=_("开始生成")
+        report,
+        None,
+        update_fields=["status", "started_at", "lease_until", "attempts", "progress", "stage", "builds"],
+        reason=_("开始生成") if decision == "claim" else _("上次生成中断，重新开始生成"),
     )
     return report
 
 
+def _give_up(report: YearEndReport, now) -> None:
+    report.status = YearEndReport.Status.FAILED
+    report.stage = _("生成失败")
+    report.error = str(GIVEN_UP)
+    report.finished_at = now
+    report.lease_until = None
+    save_audited(
+        report, None, update_fields=["status", "stage", "error", "finished_at", "lease_until"], reason=_("生成失败")
+    )
+
+
+def _still_mine(report: YearEndReport, attempt: int | None) -> bool:
+    """The build still holds the row (the watchdog or another worker did not take it over)."""
+    return attempt is None or (report.status == YearEndReport.Status.RUNNING and report.attempts == attempt)
+
+
 @transaction.atomic
-def _finish_ready(report_id: int, content: bytes) -> YearEndReport:
+def _finish_ready(report_id: int, content: bytes, *, attempt: int | None = None) -> YearEndReport:
     report = YearEndReport.objects.select_for_update().get(pk=report_id)
+    if not _still_mine(report, attempt):
+        logger.warning("year-end report %s: build %s finished after losing its claim; discarded", report_id, attempt)
+        return report
     old = report.file.name if report.file else ""
     report.file.save(
         f"yearend-{report.committee_id}-{report.year}-{report.builds}.pdf", ContentFile(content), save=False
@@ -191,10 +251,11 @@ def _finish_ready(report_id: int, content: bytes) -> YearEndReport:
     report.progress = 100
     report.stage = _("已生成")
     report.finished_at = timezone.now()
+    report.lease_until = None
     save_audited(
         report,
         None,
-        update_fields=["file", "file_size", "checksum", "status", "progress", "stage", "finished_at"],
+        update_fields=["file", "file_size", "checksum", "status", "progress", "stage", "finished_at", "lease_until"],
         reason=_("生成完成"),
     )
     if old and old != report.file.name:
@@ -203,14 +264,52 @@ def _finish_ready(report_id: int, content: bytes) -> YearEndReport:
 
 
 @transaction.atomic
-def _finish_failed(report_id: int, exc: Exception) -> YearEndReport:
+def _finish_failed(report_id: int, exc: Exception, *, attempt: int | None = None) -> YearEndReport:
     report = YearEndReport.objects.select_for_update().get(pk=report_id)
+    if not _still_mine(report, attempt):
+        return report
     report.status = YearEndReport.Status.FAILED
     report.stage = _("生成失败")
     report.error = f"{type(exc).__name__}: {exc}"[:2000]
     report.finished_at = timezone.now()
-    save_audited(report, None, update_fields=["status", "stage", "error", "finished_at"], reason=_("生成失败"))
+    report.lease_until = None
+    save_audited(
+        report, None, update_fields=["status", "stage", "error", "finished_at", "lease_until"], reason=_("生成失败")
+    )
     return report
+
+
+def reports_watchdog(*, now: datetime.datetime | None = None) -> int:
+    """Beat's watchdog: take back every queued or running report whose lease expired.
+
+    A running build whose worker died goes back to the queue (or ends failed, with a Chinese
+    message and the 重新生成 button, once it used up its attempts); a queued one nobody took
+    (the broker was down, the message was lost) is published again. Returns how many rows were
+    published. Safe to run twice at once: each row is re-checked under its lock."""
+    now = now or timezone.now()
+    ids = list(YearEndReport.objects.filter(background.expired_q(now)).values_list("pk", flat=True)[:500])
+    published = 0
+    for report_id in ids:
+        with transaction.atomic():
+            report = YearEndReport.objects.select_for_update().filter(pk=report_id).first()
+            if not background.lease_expired(report, now):
+                continue
+            if report.status == YearEndReport.Status.RUNNING and report.attempts >= background.max_attempts():
+                _give_up(report, now)
+                continue
+            fields = ["lease_until"]
+            report.lease_until = now + background.queue_lease()
+            if report.status == YearEndReport.Status.RUNNING:
+                report.status, report.progress = YearEndReport.Status.QUEUED, 0
+                report.stage = _("上次生成中断，重新排队")
+                fields += ["status", "progress", "stage"]
+            elif report.stage == str(BROKER_DOWN_STAGE):
+                report.stage = _("排队等待生成")
+                fields.append("stage")
+            save_audited(report, None, update_fields=fields, reason=_("后台任务中断，自动重新排队"))
+            _enqueue(report.pk)
+            published += 1
+    return published
 
 
 def reports_request_all(*, actor, committees, year: int, rebuild: bool = True) -> int:

@@ -122,13 +122,15 @@ def request_build(request, pk: int, year: int):
     """生成报告 / 重新生成: idempotent, a build already under way is not started twice."""
     committee = _committee(request, pk, year, change=True)
     before = selectors.report_for(committee=committee, year=year)
-    was_building = before is not None and before.is_building
+    was_building = before is not None and before.is_polling
     try:
-        services.report_request(actor=request.user, committee=committee, year=year)
+        asked = services.report_request(actor=request.user, committee=committee, year=year)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if was_building:
+        if asked.enqueued is not None and asked.enqueued.failed:
+            messages.warning(request, _("后台服务暂时不可用：您的申请已记录，服务恢复后将自动生成，请稍后再来下载。"))
+        elif was_building:
             messages.info(request, _("报告正在生成中，无需重复申请。"))
         else:
             messages.success(request, _("已开始生成报告，完成后可在本页下载。"))

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue #13: a database outage answers 503 "系统维护中" (with Retry-After), never 500.
+    "common.health.DatabaseDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,6 +203,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Issue #13: the web side never waits long on a dead broker (common.background.enqueue_on_commit
+# tolerates the failure; the watchdog publishes again). About 0.6 s in all before giving up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.4}
+# Leases of background builds (common.background): a queued row waits this long for a worker
+# before the watchdog publishes it again; a running build's claim lasts this long without a
+# heartbeat (a killed worker); a build is given up after this many interrupted attempts.
+BACKGROUND_QUEUE_LEASE = env.int("BACKGROUND_QUEUE_LEASE", default=300)
+BACKGROUND_RUN_LEASE = env.int("BACKGROUND_RUN_LEASE", default=120)
+BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=3)
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no inline scripts.
 CONTENT_SECURITY_POLICY = {

@@ -21,6 +21,8 @@ app.conf.beat_schedule["yearend-request-drafts"] = {
     "task": "yearend.request_drafts",
     "schedule": crontab(minute=0, hour=2, day_of_month=1, month_of_year=12),
 }
+# Issue #14 item 8: audit records past the retention period (at least 180 days), daily at 03:30.
+app.conf.beat_schedule["audit-prune"] = {"task": "audit.prune", "schedule": crontab(minute=30, hour=3)}
 app.conf.beat_schedule["rollout-refresh"] = {"task": "rollout.refresh", "schedule": 3600.0}
 # Issue #13: take back report builds whose lease expired (a killed worker, a broker that was down).
 app.conf.beat_schedule["yearend-watchdog"] = {"task": "yearend.watchdog", "schedule": 60.0}

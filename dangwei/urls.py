@@ -7,6 +7,7 @@ from dangwei.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.views")),
     path("committees/", include("committees.urls")),
     path("meetings/", include("meetings.urls")),
     path("cobuilding/", include("cobuilding.urls")),

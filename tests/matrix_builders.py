@@ -25,7 +25,7 @@ from inbox import services as inbox
 from meetings.services import followup, notices, scheduling, votes
 from meetings.services import minutes as minutes_svc
 from tests.factories import PostFactory
-from tests.meetings.factories import AgendaItemFactory, MeetingFactory
+from tests.meetings.factories import AgendaItemFactory, AttendeeFactory, MeetingFactory
 from tests.meetings.sessionkit import in_session
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -189,7 +189,9 @@ def task(p):
 
 
 def reply_token(p) -> str:
-    return notices.reply_token(held(p).members[0])
+    """A guest's signed link to the coming meeting (a link closes when the meeting starts)."""
+    guest = AttendeeFactory(meeting=meeting(p), role="guest", name="特邀嘉宾")
+    return notices.reply_token(guest)
 
 
 def calendar_token(p) -> str:

@@ -21,6 +21,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # Load balancers and monitors probe /healthz over plain http inside the network (issue #13).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The documented deployment: one reverse proxy in front of web that appends X-Forwarded-For.
+PROXY_CLIENT_IP_HEADER = env.str("PROXY_CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+OTP_REQUIRED_FOR_SUPERUSER = env.bool("OTP_REQUIRED_FOR_SUPERUSER", default=True)
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -10,6 +10,7 @@ functions run inside the caller's transaction; the sweep is asked to run after c
 
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,16 +32,34 @@ def _when(value: datetime.datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def reply_token(attendee: Attendee) -> str:
-    """A signed link for attendees without an account: it names the attendee and nothing else."""
-    return signing.dumps({"a": attendee.pk}, salt=REPLY_SALT)
+def reply_token(attendee: Attendee, *, now: datetime.datetime | None = None) -> str:
+    """A signed link for attendees without an account: it names the attendee and when it was
+    signed (so that it can expire and be revoked, issue #14 item 10), nothing else."""
+    issued = (now or timezone.now()).timestamp()
+    return signing.dumps({"a": attendee.pk, "t": int(issued)}, salt=REPLY_SALT)
 
 
-def attendee_from_token(token: str) -> int | None:
+def attendee_from_token(token: str, *, now: datetime.datetime | None = None) -> int | None:
+    """The attendee a link names, or None when it is forged, older than REPLY_LINK_MAX_AGE_DAYS or
+    revoked since it was sent (issue #14 item 10; the view also closes it when the meeting starts)."""
+    from accounts.services import link_revoked
+
+    now = now or timezone.now()
     try:
-        return int(signing.loads(token, salt=REPLY_SALT)["a"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        data = signing.loads(token, salt=REPLY_SALT)
+        attendee_id, issued = int(data["a"]), float(data.get("t", 0))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, AttributeError):
         return None
+    if now.timestamp() - issued > settings.REPLY_LINK_MAX_AGE_DAYS * 86400:
+        return None
+    if link_revoked(kind=REPLY_SALT, object_id=attendee_id, issued_at=issued):
+        return None
+    return attendee_id
+
+
+def reply_link_expired(attendee: Attendee, *, now: datetime.datetime | None = None) -> bool:
+    """A signed reply link stops working when the meeting starts (issue #14 item 10)."""
+    return (now or timezone.now()) >= attendee.meeting.starts_at
 
 
 def reply_url(attendee: Attendee) -> str:

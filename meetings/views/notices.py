@@ -57,6 +57,8 @@ def reply_token(request, token: str):
     if attendee_id is None:
         raise Http404
     attendee = get_object_or_404(Attendee.objects.select_related("meeting__committee"), pk=attendee_id)
+    if notices.reply_link_expired(attendee):  # issue #14 item 10
+        return render(request, "meetings/reply_expired.html", {"meeting": attendee.meeting}, status=410)
     actor = request.user if request.user.is_authenticated else None
     return _reply(request, attendee, actor=actor, done_url=request.path)
 

@@ -141,3 +141,18 @@ def test_item7_officer_pages_keep_a_fixed_number_of_queries(secadmin, world, dja
         page = client.get("/accounts/security/")
     assert page.status_code == 200 and "u29" in page.content.decode()
     assert Committee.objects.exists()
+
+
+@pytest.mark.django_db
+def test_item7_the_demo_officers_log_in_and_bind_their_second_factor():
+    from accounts import demo
+    from committees.demo import DEMO_PASSWORD
+
+    assert demo.seed() == 3 and demo.seed() == 0
+    for username, role, _name, _what in demo.OFFICERS:
+        user = User.objects.get(username=username)
+        assert user.role == role and not user.must_change_password
+        client = Client()
+        page = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True)
+        assert page.redirect_chain[-1][0] == "/accounts/otp/setup/"
+    assert "xitong" in "".join(demo.login_lines())

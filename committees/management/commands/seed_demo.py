@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+import accounts.demo
 import assessment.demo
 import cobuilding.demo
 import funding.demo
@@ -31,6 +32,7 @@ SEEDS = (
     lambda demo: reviews.demo.seed(),  # R22: last year's member review
     lambda demo: rollout.demo.seed(),  # R25: the township's plan, the pilot in stage 4
     lambda demo: yearend.demo.seed(),  # R14: next year's plan text of the pilot's report
+    accounts.demo.seed,  # issue #14: the three officers (三员)
 )
 
 
@@ -58,6 +60,6 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，未做任何修改。")
         # dev.py reprints this block under the server address.
         self.stdout.write(LOGINS_BEGIN)
-        for line in login_lines():
+        for line in [*login_lines(), *accounts.demo.login_lines()]:
             self.stdout.write(line)
         self.stdout.write(LOGINS_END)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -37,6 +38,15 @@ TOUCH_EVERY = 60  # seconds between writes of LAST_SEEN
 
 OPEN_WHILE_PENDING = ("accounts:logout", "accounts:otp_verify", "accounts:otp_setup")
 OPEN_FOR_PASSWORD = (*OPEN_WHILE_PENDING, "accounts:password_change", "accounts:password_change_done")
+
+
+def _go(request, url: str) -> HttpResponse:
+    """A redirect; for an htmx request, a whole-page one (not the log-in page inside a fragment)."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
 
 
 def has_confirmed_device(user) -> bool:
@@ -77,7 +87,7 @@ class SessionSecurityMiddleware:
                 request,
                 _("您已长时间未操作，系统已自动退出，请重新登录。") if idle else _("登录已过有效期，请重新登录。"),
             )
-            return redirect_to_login(request.get_full_path())
+            return _go(request, redirect_to_login(request.get_full_path())["Location"])
         if started is None:
             session[LOGIN_AT] = now
         if last is None or now - last > TOUCH_EVERY:
@@ -95,7 +105,7 @@ class SessionSecurityMiddleware:
         required = otp_required(user)
         pending = not verified and (request.session.get(OTP_PENDING) or (required and has_confirmed_device(user)))
         if pending:
-            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+            return _go(request, f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.get_full_path()})}")
         if self._open(request, OPEN_FOR_PASSWORD):
             return None
         if user.must_change_password or password_expired(user):
@@ -106,7 +116,7 @@ class SessionSecurityMiddleware:
                     request,
                     _("您的密码已使用超过 %(days)s 天，请修改密码。") % {"days": settings.PASSWORD_MAX_AGE_DAYS},
                 )
-            return redirect("accounts:password_change")
+            return _go(request, reverse("accounts:password_change"))
         if required and not verified:
-            return redirect("accounts:otp_setup")
+            return _go(request, reverse("accounts:otp_setup"))
         return None

@@ -6,6 +6,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.utils.html import escape
 
 from accounts.models import User, UserSession
 from audit.models import AuditEvent
@@ -51,7 +52,7 @@ def test_item7_sysadmin_creates_an_account_with_an_issued_password(sysadmin, wor
     )
     assert response.status_code == 200
     password = response.context["password"]
-    assert password in response.content.decode()
+    assert escape(password) in response.content.decode()
     user = User.objects.get(username="wangfang")
     assert user.must_change_password and user.check_password(password)
     assert AuditEvent.objects.filter(event="user_created", user=sysadmin, detail__contains="wangfang").exists()

@@ -144,3 +144,14 @@ def test_item6_the_absolute_lifetime_ends_an_active_session(settings):
     assert client.get("/meetings/").status_code == 302
     assert SESSION_KEY not in client.session
     assert AuditEvent.objects.get(event="session_expired").detail == "超过登录有效期"
+
+
+@pytest.mark.django_db
+def test_item6_an_expired_htmx_request_sends_the_whole_page_to_the_login():
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    _session_times(client, **{LAST_SEEN: time.time() - 31 * 60})
+    response = client.get("/meetings/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=/meetings/")

@@ -188,6 +188,7 @@ class DemoLogin:
     role: str
     full_name: str
     scope: str
+    county_body: str = ""  # R5: the county body a county user records decisions for
 
 
 DEMO_LOGINS = (
@@ -195,8 +196,15 @@ DEMO_LOGINS = (
     DemoLogin("secretary", User.Role.SECRETARY, LINGYUAN.party_org_secretary, f"{LINGYUAN.name}（试点社区）"),
     DemoLogin("liaison", User.Role.LIAISON, "", f"{LINGYUAN.name} · {LINGYUAN.units[2].name}"),
     DemoLogin("county", User.Role.COUNTY, "周明", f"{COUNTY}（只读、打印）"),
+    DemoLogin(
+        "zuzhibu", User.Role.COUNTY, "吴志刚", f"{COUNTY}（代表县委组织部登记审核结果）", User.CountyBody.ORG_DEPT
+    ),
+    DemoLogin(
+        "minzhengju", User.Role.COUNTY, "郑晓红", f"{COUNTY}（代表县民政局登记批准结果）", User.CountyBody.CIVIL_AFFAIRS
+    ),
     DemoLogin("admin", User.Role.ADMIN, "系统管理员", "全部（超级用户）"),
 )
+BODY_LOGINS = {login.county_body: login.username for login in DEMO_LOGINS if login.county_body}
 
 
 @dataclass
@@ -401,7 +409,7 @@ def appoint(
     )
     body = PostApproval.Body
     services.post_approval_record(
-        actor=demo.admin,
+        actor=demo.users[BODY_LOGINS[body.ORG_DEPT]],  # R5: each body records its own decision
         post=post,
         body=body.ORG_DEPT,
         decision=PostApproval.Decision.APPROVED,
@@ -410,7 +418,7 @@ def appoint(
     )
     if civil_affairs_on is not None:
         services.post_approval_record(
-            actor=demo.admin,
+            actor=demo.users[BODY_LOGINS[body.CIVIL_AFFAIRS]],
             post=post,
             body=body.CIVIL_AFFAIRS,
             decision=PostApproval.Decision.APPROVED,
@@ -541,17 +549,49 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
 
 
 def ensure_rotation(demo: Demo, committee: Committee, spec: CommunitySpec, units: list[Unit]) -> None:
-    """R7: one year per holder over the whole term, approved before the term began."""
+    """R7: one year per holder over the whole term, proposed (by the administrator, for the
+    township) and approved by the township staff before the term began."""
     if spec.mode != Committee.Mode.ROTATING or RotationTerm.objects.filter(committee=committee).exists():
         return
     terms = services.rotation_generate(
         actor=demo.admin, committee=committee, units=[units[i] for i in spec.rotation], start=TERM_START
     )
-    services.rotation_approve(actor=demo.admin, committee=committee, on=ROTATION_APPROVED_ON)
+    services.rotation_approve(actor=demo.users["township"], committee=committee, on=ROTATION_APPROVED_ON)
     demo.count("轮值任期", len(terms))
 
 
 # --- accounts ------------------------------------------------------------------------------
+
+
+def _ensure_login(demo: Demo, login: DemoLogin, *, full_name: str = "", phone: str = "", **scope) -> User:
+    user = User.objects.filter(username=login.username).first()
+    if user is None:
+        user = User(
+            username=login.username,
+            email=f"{login.username}@dangwei.example.cn",
+            role=login.role,
+            county_body=login.county_body,
+            full_name=login.full_name or full_name,
+            phone=phone,
+            **scope,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.full_clean()
+        user.save()
+        demo.count("账号")
+    demo.users[login.username] = user
+    return user
+
+
+def ensure_deciders(demo: Demo) -> None:
+    """R5/R7: the people who decide exist before what they decide on: one county user acting
+    for each county body (县委组织部, 县民政局) records the posts' approvals, and the township
+    staff approve the rotation plans."""
+    for login in DEMO_LOGINS:
+        if login.county_body:
+            _ensure_login(demo, login, county=demo.county)
+        elif login.role == User.Role.TOWNSHIP:
+            _ensure_login(demo, login, township=demo.township)
 
 
 def ensure_users(demo: Demo) -> None:
@@ -561,26 +601,15 @@ def ensure_users(demo: Demo) -> None:
     scopes = {
         User.Role.TOWNSHIP: {"township": demo.township},
         User.Role.SECRETARY: {"community": lingyuan},
-        User.Role.LIAISON: {"unit": liaison_unit},
+        User.Role.LIAISON: {"unit": liaison_unit, "full_name": liaison_unit.liaison_name},
         User.Role.COUNTY: {"county": demo.county},
     }
     demo.users["admin"] = demo.admin
     for login in DEMO_LOGINS:
         if login.role == User.Role.ADMIN:
             continue
-        user = User.objects.filter(username=login.username).first()
-        if user is None:
-            user = User.objects.create_user(
-                username=login.username,
-                password=DEMO_PASSWORD,
-                email=f"{login.username}@dangwei.example.cn",
-                role=login.role,
-                full_name=login.full_name or liaison_unit.liaison_name,
-                phone=liaison_unit.liaison_phone if login.role == User.Role.LIAISON else "",
-                **scopes[login.role],
-            )
-            demo.count("账号")
-        demo.users[login.username] = user
+        phone = liaison_unit.liaison_phone if login.role == User.Role.LIAISON else ""
+        _ensure_login(demo, login, phone=phone, **scopes[login.role])
     # The community secretary holds the full-time deputy post: her account receives its notices.
     post = Post.objects.filter(
         committee=demo.committees[LINGYUAN.name], kind=Post.Kind.FULLTIME_DEPUTY, status=Post.Status.IN_FORCE
@@ -654,6 +683,7 @@ def build_demo() -> Demo:
     county, _ = County.objects.get_or_create(name=COUNTY)
     township, _ = Township.objects.get_or_create(county=county, name=TOWNSHIP)
     demo = Demo(admin=admin, county=county, township=township)
+    ensure_deciders(demo)
     for spec in COMMUNITIES:
         community = ensure_org(demo, spec)
         grids = ensure_grids(demo, community, spec)
@@ -669,7 +699,8 @@ def login_lines() -> list[str]:
     roles = dict(User.Role.choices)
     lines = []
     for login in DEMO_LOGINS:
-        lines.append(f"  {login.username:<10} {DEMO_PASSWORD:<10} {roles[login.role]} · {login.scope}")
+        role = dict(User.CountyBody.choices)[login.county_body] if login.county_body else roles[login.role]
+        lines.append(f"  {login.username:<10} {DEMO_PASSWORD:<10} {role} · {login.scope}")
     # assessment.demo names a county organisation department scorer of the R21 rounds
     if User.objects.filter(username="zzb").exists():
         lines.append(f"  {'zzb':<10} {DEMO_PASSWORD:<10} {roles[User.Role.COUNTY]} · {COUNTY}（双百分评分人）")

@@ -95,6 +95,11 @@ class Committee(TimeStampedModel):
         QUARTERLY = "quarterly", _("每季度至少一次")
         HALF_YEARLY = "half_yearly", _("每半年至少一次")
 
+    class RotationApprover(models.TextChoices):
+        # R7: the rotation plan is approved by the township (default) or the county.
+        TOWNSHIP = "township", _("镇（街道）党委")
+        COUNTY = "county", _("县委组织部")
+
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="committees", verbose_name=_("社区")
     )
@@ -106,6 +111,13 @@ class Committee(TimeStampedModel):
         _("会议频次"), max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
     is_active = models.BooleanField(_("本届"), default=True)
+    rotation_approver = models.CharField(
+        _("轮值安排批准机关"),
+        max_length=12,
+        choices=RotationApprover.choices,
+        default=RotationApprover.TOWNSHIP,
+        help_text=_("书记轮值安排由社区或镇（街道）提出，由此处选定的机关批准，提出人不能自己批准。"),
+    )
 
     SCOPE_COMMUNITY = "community"
 
@@ -345,6 +357,13 @@ class Post(TimeStampedModel):
                 condition=Q(kind="fulltime_deputy", status="in_force"),
                 name="post_one_fulltime_deputy",
             ),
+            # R3: one person holds at most one post in a committee (in force or awaiting approval).
+            models.UniqueConstraint(
+                fields=["committee", "holder_name"],
+                condition=Q(status__in=["nominated", "in_force"]),
+                name="post_one_per_person",
+                violation_error_message=_("一人只能担任一个职务。"),
+            ),
             models.CheckConstraint(
                 condition=Q(status="in_force", in_force_from__isnull=False) | ~Q(status="in_force"),
                 name="post_in_force_dated",
@@ -465,6 +484,14 @@ class RotationTerm(models.Model):
     holder_name = models.CharField(_("轮值书记"), max_length=40)
     start = models.DateField(_("开始"))
     end = models.DateField(_("结束"), help_text=_("含当日"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提出人"),
+    )
     approved_on = models.DateField(_("批准日期"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

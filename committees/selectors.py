@@ -153,16 +153,18 @@ def secretary_on(
     terms: list[RotationTerm] | None = None,
     posts: list[Post] | None = None,
 ):
-    """R7/R10: who is secretary on ``day``: in P1 mode the approved rotation term covering it,
-    otherwise (or when no term covers it) the secretary post in force then. Given the already
-    fetched ``terms`` and ``posts`` it runs no query."""
+    """R7/R10: who is secretary (and chairs) on ``day``: in P1 mode the approved rotation term
+    covering it, but only while its holder holds a secretary post in force that day (approved by
+    both county bodies, R5); a term whose holder has none is a gap: no chair (None) until the
+    post is approved. Otherwise (P3, or no term covers the day) the secretary post in force
+    then. Given the already fetched ``terms`` and ``posts`` it runs no query."""
     if committee.mode == Committee.Mode.ROTATING:
         if terms is None:
             term = committee.rotation_terms.filter(start__lte=day, end__gte=day, approved_on__isnull=False).first()
         else:
             term = next((t for t in terms if t.start <= day <= t.end and t.is_approved), None)
         if term is not None:
-            return term
+            return term if rotation_holder_post(committee=committee, term=term, day=day, posts=posts) else None
     served = (Post.Status.IN_FORCE, Post.Status.ENDED)
     if posts is not None:
         return next(
@@ -183,6 +185,54 @@ def secretary_on(
         .order_by("-in_force_from")
         .first()
     )
+
+
+def rotation_holder_post(
+    *, committee: Committee, term: RotationTerm, day: datetime.date, posts: list[Post] | None = None
+) -> Post | None:
+    """R5/R7: the secretary post (in force on ``day``) of the rotation term's holder: same person,
+    same unit. None: the holder has no approved post that day (a gap to fill). Given the already
+    fetched ``posts`` it runs no query."""
+    served = (Post.Status.IN_FORCE, Post.Status.ENDED)
+    if posts is not None:
+        return next(
+            (
+                p
+                for p in posts
+                if p.kind == Post.Kind.SECRETARY
+                and p.status in served
+                and p.unit_id == term.unit_id
+                and p.holder_name == term.holder_name
+                and p.in_force_from is not None
+                and p.in_force_from <= day
+                and (p.ended_on is None or p.ended_on >= day)
+            ),
+            None,
+        )
+    return (
+        committee.posts.filter(
+            kind=Post.Kind.SECRETARY,
+            status__in=served,
+            unit_id=term.unit_id,
+            holder_name=term.holder_name,
+            in_force_from__lte=day,
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .first()
+    )
+
+
+def rotation_chair_gap(
+    *, committee: Committee, terms: list[RotationTerm], posts: list[Post], today: datetime.date
+) -> RotationTerm | None:
+    """R7: the approved rotation term running today whose holder holds no secretary post in force
+    (a gap to fill: meetings have no chair until the post is approved). No query."""
+    if committee.mode != Committee.Mode.ROTATING:
+        return None
+    term = next((t for t in terms if t.start <= today <= t.end and t.is_approved), None)
+    if term is None or rotation_holder_post(committee=committee, term=term, day=today, posts=posts):
+        return None
+    return term
 
 
 def upcoming_handover(*, terms: list[RotationTerm], today: datetime.date | None = None) -> RotationTerm | None:
@@ -244,7 +294,8 @@ def composition_checks(
         detail = _("现有 %(n)s 名副书记，超过 3 名，请调整。") % {"n": n}
     else:
         detail = ""
-    checks.append(Check(2 <= n <= 3, _("副书记 2–3 名在任（含专职副书记）"), detail))
+    if committee.mode == Committee.Mode.ROTATING:  # R3 (P1); the "1+X" plan sets no number of deputies
+        checks.append(Check(2 <= n <= 3, _("副书记 2–3 名在任（含专职副书记）"), detail))
     community_secretary = committee.community.party_org_secretary.strip()
     if committee.mode == Committee.Mode.ROTATING:
         ok = (
@@ -271,13 +322,20 @@ def composition_checks(
             )
         )
         term = next((t for t in terms if t.start <= today <= t.end and t.is_approved), None)
-        if term is not None and secretaries:
-            ok = secretaries[0].holder_name == term.holder_name
+        if term is not None:
+            # R5/R7: this year's holder chairs only with a secretary post in force (a gap otherwise)
+            ok = rotation_holder_post(committee=committee, term=term, day=today, posts=posts) is not None
             checks.append(
                 Check(
                     ok,
                     _("在任书记与本年度轮值书记一致"),
-                    "" if ok else _("本年度轮值书记为 %(name)s，请办理书记交接。") % {"name": term.holder_name},
+                    ""
+                    if ok
+                    else _(
+                        "本年度轮值书记 %(name)s 尚无经县委组织部、县民政局批准的书记职务：批准前本期是空档，"
+                        "会议没有主持人。请提名并报批，办理书记交接。"
+                    )
+                    % {"name": term.holder_name},
                 )
             )
     else:

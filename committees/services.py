@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import permissions
 from common.audit import set_actor
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
@@ -30,7 +31,7 @@ from .models import (
 
 # --- committees (R1, R4, R6) -------------------------------------------------------------
 
-COMMITTEE_FIELDS = ("name", "term_start", "term_end", "mode", "meeting_frequency")
+COMMITTEE_FIELDS = ("name", "term_start", "term_end", "mode", "meeting_frequency", "rotation_approver")
 
 
 def _check_term(term_start: datetime.date, term_end: datetime.date) -> None:
@@ -75,11 +76,96 @@ def committee_create(
 def committee_update(*, actor, committee: Committee, **fields) -> Committee:
     """R4/R6: name, term, mode and meeting frequency; the community never changes."""
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _require_active(committee)
     changed = _apply(committee, {k: v for k, v in fields.items() if k in COMMITTEE_FIELDS})
     if not changed:
         return committee
     _check_term(committee.term_start, committee.term_end)
     return _save(committee, actor, update_fields=changed)
+
+
+def _require_active(committee: Committee) -> None:
+    """R6: a committee closed by 换届 is history, read-only."""
+    if not committee.is_active:
+        raise ValidationError(_("往届大党委只读：换届后不能再修改，请在本届大党委中办理。"), code="committee_closed")
+
+
+@transaction.atomic
+def committee_renew(
+    *,
+    actor,
+    committee: Committee,
+    term_start: datetime.date,
+    term_end: datetime.date | None = None,
+    name: str = "",
+) -> Committee:
+    """R6 换届: close the committee's term and form the next committee of the community.
+
+    The old committee becomes history (inactive, read-only; its term is cut to end the day
+    before the new one if it was renewed early); its posts in force end that day with the
+    reason 换届, and each is nominated again in the new committee (same person, unit and post),
+    to be approved by both county bodies (R5). Units belong to the community and carry over; the
+    mode, meeting frequency and rotation approver are kept. The new term defaults to five years.
+    Returns the new committee."""
+    old = Committee.objects.select_for_update().select_related("community").get(pk=committee.pk)
+    if not old.is_active:
+        raise ValidationError(_("该大党委已换届，请在本届大党委中办理。"))
+    if term_start <= old.term_start:
+        message = _("新一届的任期开始日期必须晚于本届的开始日期（%(day)s）。") % {"day": _cn(old.term_start)}
+        raise ValidationError({"term_start": message})
+    _not_after_today(term_start, "term_start", _("换届日期不能晚于今天：换届完成后再登记。"))
+    closing = term_start - datetime.timedelta(days=1)
+    live = list(
+        Post.objects.select_for_update()
+        .select_related("unit")
+        .filter(committee=old, status=Post.Status.IN_FORCE)
+        .order_by("kind", "pk")
+    )
+    reason = _("换届：%(name)s任期结束") % {"name": old.name}
+    for post in live:
+        post.status, post.ended_on, post.end_reason = Post.Status.ENDED, max(closing, post.in_force_from), reason
+        _save(post, actor, update_fields=["status", "ended_on", "end_reason"], reason=reason)
+    old.is_active = False
+    fields = ["is_active"]
+    if old.term_end > closing:
+        old.term_end = max(closing, old.term_start + datetime.timedelta(days=1))
+        fields.append("term_end")
+    _save(old, actor, update_fields=fields, reason=_("换届"))
+    new = committee_create(
+        actor=actor,
+        community=old.community,
+        name=name,
+        term_start=term_start,
+        term_end=term_end,
+        mode=old.mode,
+        meeting_frequency=old.meeting_frequency,
+    )
+    if new.rotation_approver != old.rotation_approver:
+        new.rotation_approver = old.rotation_approver
+        _save(new, actor, update_fields=["rotation_approver"])
+    new.not_renominated = []  # posts the firm rules refuse now (old data): named, not a crash
+    for post in sorted(live, key=lambda p: list(Post.Kind.values).index(p.kind)):
+        try:
+            _renominate(actor, new, post, term_start)
+        except ValidationError as error:
+            new.not_renominated.append((post, " ".join(error.messages)))
+    return new
+
+
+def _renominate(actor, committee: Committee, post: Post, on: datetime.date) -> Post:
+    return post_nominate(
+        actor=actor,
+        committee=committee,
+        kind=post.kind,
+        holder_name=post.holder_name,
+        unit=post.unit,
+        holder_title=post.holder_title,
+        is_unit_party_head=post.is_unit_party_head,
+        is_part_time=post.is_part_time,
+        recommended_by=post.recommended_by or [Post.Recommender.TOWNSHIP],
+        user=post.user if post.user_id and post.user.is_active else None,
+        nominated_on=on,
+    )
 
 
 # --- units and the ledger (R2) ----------------------------------------------------------
@@ -179,6 +265,74 @@ def _not_after_today(day: datetime.date, field: str, message: str) -> None:
         raise ValidationError({field: message})
 
 
+MAX_DEPUTIES = 3  # R3: 副书记 2–3 名, the full-time deputy included
+DEPUTY_KINDS = (Post.Kind.DEPUTY, Post.Kind.FULLTIME_DEPUTY)
+LIVE = (Post.Status.NOMINATED, Post.Status.IN_FORCE)
+
+
+def _check_one_post_per_person(post: Post) -> None:
+    """R3: one person holds at most one post in a committee (in force or awaiting approval)."""
+    other = (
+        Post.objects.filter(committee_id=post.committee_id, holder_name=post.holder_name, status__in=LIVE)
+        .exclude(pk=post.pk)
+        .first()
+    )
+    if other is not None:
+        message = _(
+            "%(name)s 已在本届大党委%(state)s%(kind)s：一人只能担任一个职务。如需调整，请先办理其现任职务卸任。"
+        ) % {
+            "name": post.holder_name,
+            "state": _("担任") if other.status == Post.Status.IN_FORCE else _("被提名为"),
+            "kind": other.get_kind_display(),
+        }
+        raise ValidationError({"holder_name": ValidationError(message, code="one_post_per_person")})
+
+
+def _check_deputies(post: Post) -> None:
+    """R3: at most three deputy secretaries in force (the full-time deputy included). A new
+    full-time deputy replaces the one in force, so that one is not counted."""
+    if post.kind not in DEPUTY_KINDS:
+        return
+    in_force = Post.objects.filter(committee_id=post.committee_id, kind__in=DEPUTY_KINDS, status=Post.Status.IN_FORCE)
+    in_force = in_force.exclude(pk=post.pk)
+    if post.kind == Post.Kind.FULLTIME_DEPUTY:
+        in_force = in_force.exclude(kind=Post.Kind.FULLTIME_DEPUTY)
+    if in_force.count() >= MAX_DEPUTIES:
+        message = _("已有 %(n)s 名副书记在任（含专职副书记），副书记最多 3 名。请先办理一名副书记卸任。") % {
+            "n": MAX_DEPUTIES
+        }
+        raise ValidationError({"kind": ValidationError(message, code="too_many_deputies")})
+
+
+def _check_rotating_mode(post: Post, committee: Committee) -> None:
+    """R4 (P1, the rotating mode): the secretary is the party-org head of a resident unit
+    (兼任); the full-time deputy is the sitting community party-org secretary. The "1+X" mode
+    (P3) has its own composition, checked as guidance only."""
+    if committee.mode != Committee.Mode.ROTATING:
+        return
+    if post.kind == Post.Kind.SECRETARY and not (post.unit.is_resident_unit and post.is_unit_party_head):
+        message = _("轮值模式下，书记由驻区单位党组织负责人兼任：请选择驻区单位，并勾选“是单位党组织负责人”。")
+        raise ValidationError({"unit": ValidationError(message, code="secretary_from_resident_unit")})
+    if post.kind == Post.Kind.FULLTIME_DEPUTY:
+        community_secretary = committee.community.party_org_secretary.strip()
+        ok = post.unit.unit_type == Unit.Type.COMMUNITY_ORG and post.is_unit_party_head
+        if community_secretary and post.holder_name != community_secretary:
+            ok = False
+        if not ok:
+            message = _(
+                "轮值模式下，专职副书记由现任社区党组织书记%(name)s担任：所在单位选社区党组织，并勾选“是单位党组织负责人”。"
+            ) % {"name": community_secretary}
+            raise ValidationError({"holder_name": ValidationError(message, code="fulltime_deputy_community_secretary")})
+
+
+def _check_composition(post: Post, committee: Committee) -> None:
+    """R3/R4: the firm composition rules, refused at nomination and again when a post comes
+    into force (the committee row is locked then, so two approvals cannot both pass)."""
+    _check_rotating_mode(post, committee)
+    _check_one_post_per_person(post)
+    _check_deputies(post)
+
+
 @transaction.atomic
 def post_nominate(
     *,
@@ -223,7 +377,14 @@ def post_nominate(
         recommended_by=recommended,
         nominated_on=nominated_on,
     )
-    return _save(post, actor)
+    committee = Committee.objects.select_for_update().select_related("community").get(pk=committee.pk)
+    _check_composition(post, committee)
+    try:
+        with transaction.atomic():
+            return _save(post, actor)
+    except IntegrityError as exc:  # a concurrent nomination of the same person (post_one_per_person)
+        _check_one_post_per_person(post)
+        raise ValidationError(_("保存失败：数据已被他人修改，请刷新后重试。")) from exc
 
 
 @transaction.atomic
@@ -238,10 +399,17 @@ def post_approval_record(
 ) -> PostApproval:
     """R5: record one county body's decision (县委组织部 or 县民政局), once per body.
 
-    Both bodies approving puts the post in force from the later decision date (and fills the
-    oldest open vacancy of its kind, R6); either body rejecting rejects the nomination, which is
-    kept with its approvals and can take no further decision."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    Only a county user acting for that body (``User.county_body``, in the post's county) records
+    it: the township and the community that nominated never decide. Both bodies approving puts
+    the post in force from the later decision date (and fills the oldest open vacancy of its
+    kind, R6); either body rejecting rejects the nomination, which is kept with its approvals and
+    can take no further decision."""
+    post = Post.objects.select_for_update().select_related("committee__community__township").get(pk=post.pk)
+    _require_active(post.committee)
+    if not permissions.acts_for_body(actor, body, post.committee.community.township.county_id):
+        label = dict(PostApproval.Body.choices).get(body, _("县级机关"))
+        message = _("%(body)s的审批结果只能由%(body)s的经办人登记；镇（街道）和社区提名后只能查看审批进度。")
+        raise ValidationError({"body": ValidationError(message % {"body": label}, code="not_county_body")})
     if post.status != Post.Status.NOMINATED:
         raise ValidationError(_("该提名已办结（%(status)s），不能再登记审批。") % {"status": post.get_status_display()})
     if decided_on < post.nominated_on:
@@ -275,6 +443,10 @@ def post_approval_record(
 
 
 def _post_bring_into_force(*, actor, post: Post, on: datetime.date) -> None:
+    # R3/R4 again at the moment of coming into force, under the committee's row lock: two
+    # approvals at once cannot both put a fourth deputy in force.
+    committee = Committee.objects.select_for_update().select_related("community").get(pk=post.committee_id)
+    _check_composition(post, committee)
     if post.kind in (Post.Kind.SECRETARY, Post.Kind.FULLTIME_DEPUTY):
         # R3: one secretary and one full-time deputy: the newly approved one takes over.
         for previous in Post.objects.select_for_update().filter(
@@ -355,7 +527,10 @@ def _check_no_overlap(terms: list[RotationTerm]) -> None:
 
 
 def _lock_committee(committee: Committee) -> Committee:
-    return Committee.objects.select_for_update().get(pk=committee.pk)
+    """The committee's row, locked; a committee closed by 换届 is read-only (R6)."""
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _require_active(committee)
+    return committee
 
 
 def _is_history(term: RotationTerm, today: datetime.date) -> bool:
@@ -417,10 +592,23 @@ def rotation_generate(
         end = min(add_years(begin, 1) - datetime.timedelta(days=1), committee.term_end)
         terms.append(
             RotationTerm(
-                committee=committee, unit=unit, holder_name=unit.party_org_secretary.strip(), start=begin, end=end
+                committee=committee,
+                unit=unit,
+                holder_name=unit.party_org_secretary.strip(),
+                start=begin,
+                end=end,
+                proposed_by=actor,
             )
         )
         begin = end + datetime.timedelta(days=1)
+    if len(terms) > 1 and len(chosen) < 2:
+        raise ValidationError(
+            {
+                "units": ValidationError(
+                    _("书记一年一任、轮流兼任：请至少选择两个单位参加轮值。"), code="rotation_one_holder"
+                )
+            }
+        )
     _check_no_overlap(kept + terms)
     for term in replaced:
         set_actor(term, actor, _("重新生成轮值安排"))
@@ -450,9 +638,12 @@ def rotation_term_update(
             _("轮值任期必须在大党委任期（%(start)s—%(end)s）之内。")
             % {"start": _cn(committee.term_start), "end": _cn(committee.term_end)}
         )
+    problem = _one_year_problem(committee, holder_name.strip(), start, end)
+    if problem:
+        raise ValidationError({"end": ValidationError(problem, code="rotation_one_year")})
     others = list(RotationTerm.objects.filter(committee=committee).exclude(pk=term.pk))
     term.unit, term.holder_name, term.start, term.end = unit, holder_name.strip(), start, end
-    term.approved_on, term.approved_by = None, None
+    term.approved_on, term.approved_by, term.proposed_by = None, None, actor
     _check_no_overlap(others + [term])
     return _save_term(term, actor, reason=_("修改轮值任期"))
 
@@ -470,15 +661,27 @@ def rotation_swap(*, actor, first: RotationTerm, second: RotationTerm) -> None:
         raise ValidationError(_("已开始的轮值任期属于交接历史，不能调整。"))
     (a.unit, a.holder_name), (b.unit, b.holder_name) = (b.unit, b.holder_name), (a.unit, a.holder_name)
     for t in (a, b):
-        t.approved_on, t.approved_by = None, None
-        _save(t, actor, update_fields=["unit", "holder_name", "approved_on", "approved_by"], reason=_("调整轮值顺序"))
+        t.approved_on, t.approved_by, t.proposed_by = None, None, actor
+        _save(
+            t,
+            actor,
+            update_fields=["unit", "holder_name", "approved_on", "approved_by", "proposed_by"],
+            reason=_("调整轮值顺序"),
+        )
 
 
 @transaction.atomic
 def rotation_approve(*, actor, committee: Committee, on: datetime.date | None = None) -> int:
-    """R7: approve the plan; refused, with every gap and overlap named, while the plan does not
-    cover the committee's term exactly."""
-    committee = _lock_committee(committee)
+    """R7: approve the plan. Only the approving body chosen for the committee approves it (township
+    staff of its township, or the county organisation department's clerk when the committee says
+    so), never whoever proposed a pending term, nor the community. Refused, with every gap,
+    overlap and term that is not one year named, while the plan does not cover the committee's
+    term exactly once, one year per holder."""
+    committee = Committee.objects.select_for_update().select_related("community__township").get(pk=committee.pk)
+    _require_active(committee)
+    refusal = rotation_approval_refusal(actor, committee)
+    if refusal:
+        raise ValidationError(refusal, code="rotation_approver")
     terms = list(RotationTerm.objects.filter(committee=committee).order_by("start"))
     problems = rotation_gaps(committee, terms)
     if problems:
@@ -486,11 +689,45 @@ def rotation_approve(*, actor, committee: Committee, on: datetime.date | None = 
     pending = [t for t in terms if not t.is_approved]
     if not pending:
         raise ValidationError(_("轮值安排已全部批准，没有待批准的任期。"))
+    if any(t.proposed_by_id == actor.pk for t in pending):
+        raise ValidationError(
+            _("这份轮值安排（或其中的调整）是您提出的，提出人不能自己批准，请由另一位有权批准的人批准。"),
+            code="rotation_own_proposal",
+        )
     on = on or timezone.localdate()
     for term in pending:
         term.approved_on, term.approved_by = on, actor
         _save(term, actor, update_fields=["approved_on", "approved_by"], reason=_("批准轮值安排"))
     return len(pending)
+
+
+def rotation_approval_refusal(user, committee: Committee) -> str:
+    """R7: why ``user`` may not approve the committee's rotation plan ("" if they may). The
+    township approves by default (its staff), the county organisation department when the
+    committee is set so; the community (secretary) and everyone else never."""
+    role = permissions.role_of(user)
+    township = committee.community.township
+    if committee.rotation_approver == Committee.RotationApprover.COUNTY:
+        if role == "county" and user.county_body == "org_dept" and user.county_id == township.county_id:
+            return ""
+        return _("本大党委的书记轮值安排由县委组织部批准，请由县委组织部的经办人在平台批准。")
+    if role == "township" and user.township_id == township.pk:
+        return ""
+    return _("书记轮值安排由社区或镇（街道）提出，须由镇（街道）党委批准：请由%(township)s的组织干部批准。") % {
+        "township": township.name
+    }
+
+
+def _one_year_problem(committee: Committee, holder_name: str, start: datetime.date, end: datetime.date) -> str:
+    """R7 一年一任: a term lasts one year; only the first and the last may be cut short by the
+    committee's term (starting on its first day or ending on its last). "" when fine."""
+    full_end = add_years(start, 1) - datetime.timedelta(days=1)
+    if end == full_end or (end < full_end and (start == committee.term_start or end == committee.term_end)):
+        return ""
+    return _(
+        "%(name)s 的轮值任期（%(start)s—%(end)s）不是一年：书记一年一任，每个任期从开始日起满一年，"
+        "只有第一个和最后一个任期可以按大党委任期缩短。"
+    ) % {"name": holder_name, "start": _cn(start), "end": _cn(end)}
 
 
 def rotation_gaps(committee: Committee, terms: list[RotationTerm] | None = None) -> list[str]:
@@ -524,4 +761,19 @@ def rotation_gaps(committee: Committee, terms: list[RotationTerm] | None = None)
             _("%(start)s 至任期届满（%(end)s）无人轮值，请补充。")
             % {"start": _cn(expected), "end": _cn(committee.term_end)}
         )
+    # R7 一年一任: every term one year (the first and last may be cut), the holder changes each
+    # time, and the secretaryship rotates among at least two holders.
+    ordered = sorted(terms, key=lambda t: t.start)
+    for term in ordered:
+        problem = _one_year_problem(committee, term.holder_name, term.start, term.end)
+        if problem:
+            problems.append(problem)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if a.holder_name == b.holder_name:
+            problems.append(
+                _("%(name)s 连任两期（自%(start)s起）：书记一年一任，请安排另一单位的书记接任。")
+                % {"name": b.holder_name, "start": _cn(b.start)}
+            )
+    if len(ordered) > 1 and len({t.holder_name for t in ordered}) < 2:
+        problems.append(_("轮值安排只有一位书记：书记由驻区单位党组织书记轮流兼任，至少需要两位。"))
     return problems

@@ -77,6 +77,20 @@ def require_change(user, obj) -> None:
         raise PermissionDenied
 
 
+def county_body_of(user) -> str:
+    """R5: the county body (``org_dept`` / ``civil_affairs``) this user records decisions for, or
+    "". Only a county user marked as acting for a body has one; township staff, secretaries and
+    the administrator nominate and read but never record a county body's decision."""
+    if _role(user) != "county":
+        return ""
+    return user.county_body or ""
+
+
+def acts_for_body(user, body: str, county_id: int | None) -> bool:
+    """R5: may ``user`` record ``body``'s decision on a nomination of a committee in ``county_id``?"""
+    return bool(body) and county_body_of(user) == body and user.county_id == county_id
+
+
 def is_reader_only(user) -> bool:
     return _role(user) == "county"
 

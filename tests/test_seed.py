@@ -204,7 +204,15 @@ class TestSeedDemo(TestCase):
         unit = Unit.objects.filter(community__name="陵园社区").first()
         assert unit.history.filter(history_type="+", history_user=admin).exists()
         post = Post.objects.filter(committee__community__name="陵园社区", status=Post.Status.IN_FORCE).first()
-        assert post.history.filter(history_user=admin).count() >= 2  # nominated, then in force
+        assert post.history.filter(history_type="+", history_user=admin).exists()  # nominated
+        # R5: each county body's decision is recorded by the demo user acting for it
+        bodies = {u.county_body: u for u in User.objects.filter(username__in=["zuzhibu", "minzhengju"])}
+        assert set(bodies) == {PostApproval.Body.ORG_DEPT, PostApproval.Body.CIVIL_AFFAIRS}
+        for body, clerk in bodies.items():
+            assert clerk.role == User.Role.COUNTY and clerk.check_password(DEMO_PASSWORD)
+            assert clerk.username in self.output
+            assert not PostApproval.objects.filter(body=body).exclude(recorded_by=clerk).exists()
+        assert post.history.filter(history_user=bodies[PostApproval.Body.CIVIL_AFFAIRS]).exists()  # in force
 
     def test_second_run_changes_nothing(self):
         before = _row_counts()

@@ -60,8 +60,14 @@ class CommitteeUpdateForm(forms.Form):
     term_end = forms.DateField(label=_("任期届满"), widget=DATE)
     mode = forms.ChoiceField(label=_("组成方式"), choices=Committee.Mode.choices)
     meeting_frequency = forms.ChoiceField(label=_("会议频次"), choices=Committee.Frequency.choices)
+    rotation_approver = forms.ChoiceField(
+        label=_("轮值安排批准机关"),
+        choices=Committee.RotationApprover.choices,
+        help_text=_("书记轮值安排由社区或镇（街道）提出，由此处选定的机关批准，提出人不能自己批准。"),
+        required=False,
+    )
 
-    FIELDS = ("name", "term_start", "term_end", "mode", "meeting_frequency")
+    FIELDS = ("name", "term_start", "term_end", "mode", "meeting_frequency", "rotation_approver")
 
     def __init__(self, *args, committee: Committee, **kwargs):
         kwargs.setdefault("initial", {name: getattr(committee, name) for name in self.FIELDS})
@@ -71,6 +77,7 @@ class CommitteeUpdateForm(forms.Form):
             Row(Column("term_start", css_class="col-md-6"), Column("term_end", css_class="col-md-6")),
             "mode",
             "meeting_frequency",
+            "rotation_approver",
         )
 
     def clean(self):
@@ -78,4 +85,25 @@ class CommitteeUpdateForm(forms.Form):
         start, end = data.get("term_start"), data.get("term_end")
         if isinstance(start, datetime.date) and isinstance(end, datetime.date) and end <= start:
             self.add_error("term_end", _("任期届满日期必须晚于任期开始日期。"))
+        if not data.get("rotation_approver"):  # not sent: the setting stays as it is
+            data.pop("rotation_approver", None)
         return data
+
+
+class CommitteeRenewForm(forms.Form):
+    """R6 换届: the next committee's term (the old one closes the day before)."""
+
+    term_start = forms.DateField(label=_("新一届任期开始"), widget=DATE)
+    term_end = forms.DateField(
+        label=_("新一届任期届满"), widget=DATE, required=False, help_text=_("留空则按 5 年任期计算。")
+    )
+    name = forms.CharField(
+        label=_("新一届名称"), max_length=100, required=False, help_text=_("留空则为“社区名称＋大党委”。")
+    )
+
+    def __init__(self, *args, committee: Committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_start"].initial = min(committee.term_end + datetime.timedelta(days=1), timezone.localdate())
+        self.helper = _helper(
+            Row(Column("term_start", css_class="col-md-6"), Column("term_end", css_class="col-md-6")), "name"
+        )

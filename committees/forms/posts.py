@@ -91,12 +91,11 @@ class PostApprovalForm(forms.Form):
     decided_on = forms.DateField(label=_("审批日期"), widget=DATE)
     remark = forms.CharField(label=_("备注"), max_length=200, required=False, help_text=_("不批准时必须写明理由。"))
 
-    def __init__(self, *args, post: Post, **kwargs):
+    def __init__(self, *args, post: Post, body: str, **kwargs):
+        """``body``: the county body the user acts for (R5): the only one offered."""
         super().__init__(*args, **kwargs)
-        decided = {a.body for a in post.approvals.all()}
-        open_bodies = [(v, label) for v, label in PostApproval.Body.choices if v not in decided]
-        if open_bodies and not self.is_bound:
-            self.fields["body"].initial = open_bodies[0][0]
+        self.fields["body"].choices = [(v, label) for v, label in PostApproval.Body.choices if v == body]
+        self.fields["body"].initial = body
         self.fields["decided_on"].initial = timezone.localdate()
         self.helper = _helper(
             Row(

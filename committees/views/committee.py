@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees import selectors, services
-from committees.forms.committee import CommitteeCreateForm, CommitteeUpdateForm
+from committees.forms.committee import CommitteeCreateForm, CommitteeRenewForm, CommitteeUpdateForm
 from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
@@ -89,6 +89,7 @@ def committee_detail(request, pk: int):
         "committee": committee,
         "today": today,
         "may_change": permissions.can_change(request.user, committee),
+        "may_renew": committee.is_active and _may_create_committee(request.user),
         "groups": selectors.posts_in_force_grouped(posts),
         "nominated": [(p, selectors.approval_grid(p)) for p in sorted(nominated, key=lambda p: p.nominated_on)],
         "rejected": [
@@ -100,6 +101,7 @@ def committee_detail(request, pk: int):
         "checks": selectors.composition_checks(committee=committee, posts=posts, terms=terms, today=today),
         "vacancies": vacancies,
         "secretary": selectors.secretary_on(committee=committee, day=today, terms=terms, posts=posts),
+        "chair_gap": selectors.rotation_chair_gap(committee=committee, terms=terms, posts=posts, today=today),
         "current_term": next((t for t in terms if t.start <= today <= t.end), None),
         "handover": selectors.upcoming_handover(terms=terms, today=today),
         "terms_total": len(terms),
@@ -108,6 +110,37 @@ def committee_detail(request, pk: int):
         "history": history_entries(committee),
     }
     return render(request, "committees/committee_detail.html", context)
+
+
+@login_required
+def committee_renew(request, pk: int):
+    """R6 换届 (the township's, like forming a committee): close this committee's term and form
+    the next one; the old one stays as read-only history."""
+    committee = scoped_get_for_change(request.user, Committee.objects.select_related("community__township"), pk=pk)
+    if not _may_create_committee(request.user):
+        raise PermissionDenied
+    if not committee.is_active:
+        messages.info(request, _("该大党委已换届，是只读的历史记录。"))
+        return redirect(committee)
+    form = CommitteeRenewForm(posted(request), committee=committee)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.committee_renew(actor=request.user, committee=committee, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已完成换届，成立“%(name)s”。原在任职务已转为本届提名，待县委组织部、县民政局审批。")
+                % {"name": new.name},
+            )
+            for post, reason in new.not_renominated:
+                messages.warning(request, _("%(post)s 未能转为本届提名：%(reason)s") % {"post": post, "reason": reason})
+            return redirect(new)
+    in_force = committee.posts.filter(status=Post.Status.IN_FORCE).count()
+    return render(
+        request, "committees/committee_renew.html", {"form": form, "committee": committee, "in_force": in_force}
+    )
 
 
 @login_required
@@ -141,5 +174,6 @@ urlpatterns = [
     path("new/", committee_create, name="committee_create"),
     path("<int:pk>/", committee_detail, name="committee_detail"),
     path("<int:pk>/edit/", committee_update, name="committee_update"),
+    path("<int:pk>/renew/", committee_renew, name="committee_renew"),
     path("townships/<int:pk>/", township_detail, name="township_detail"),
 ]

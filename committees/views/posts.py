@@ -5,7 +5,7 @@ Objects are fetched through the user's scope (else 404); changes need ``can_chan
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from committees import selectors, services
 from committees.forms.posts import PostApprovalForm, PostEndForm, PostNominateForm, VacancyForm
-from committees.models import Committee, Post
+from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
 from common.views import add_service_errors, posted, scoped_get_for_change
@@ -42,13 +42,18 @@ def post_nominate(request, pk: int):
 
 def _render_post(request, post: Post, approval_form=None, status=200):
     may_change = permissions.can_change(request.user, post)
-    if approval_form is None and may_change and post.status == Post.Status.NOMINATED:
-        approval_form = PostApprovalForm(post=post)
+    body = permissions.county_body_of(request.user)  # R5: the body this user records for, if any
+    decided = {a.body for a in post.approvals.all()}
+    may_record = body and post.status == Post.Status.NOMINATED and body not in decided
+    if approval_form is None and may_record:
+        approval_form = PostApprovalForm(post=post, body=body)
     context = {
         "post": post,
         "committee": post.committee,
         "grid": selectors.approval_grid(post),
         "approval_form": approval_form,
+        "acting_body": dict(PostApproval.Body.choices).get(body, ""),
+        "body_decided": bool(body) and body in decided,
         "may_change": may_change,
         "history": history_entries(post),
     }
@@ -63,10 +68,13 @@ def post_detail(request, pk: int):
 @require_POST
 @login_required
 def post_approval_create(request, pk: int):
-    """R5: one body's approval or rejection; the post comes into force once both approved."""
+    """R5: one body's approval or rejection, recorded only by a county user acting for that body
+    (anyone else: 403); the post comes into force once both approved."""
     post = selectors.post_get(user=request.user, pk=pk)
-    permissions.require_change(request.user, post)
-    form = PostApprovalForm(request.POST, post=post)
+    body = permissions.county_body_of(request.user)
+    if not body:
+        raise PermissionDenied
+    form = PostApprovalForm(request.POST, post=post, body=body)
     if form.is_valid():
         try:
             approval = services.post_approval_record(actor=request.user, post=post, **form.cleaned_data)

@@ -3,7 +3,7 @@ approve it. The database forbids overlapping terms; the service refuses a plan w
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -24,6 +24,7 @@ def rotation_detail(request, pk: int):
     committee = selectors.committee_get(user=request.user, pk=pk)
     today = timezone.localdate()
     terms = selectors.rotation_terms(committee=committee)
+    posts = selectors.committee_posts(committee=committee)
     span = max((committee.term_end - committee.term_start).days + 1, 1)
     locked = [t.is_approved and t.start <= today for t in terms]  # handover history
     rows = []
@@ -48,9 +49,11 @@ def rotation_detail(request, pk: int):
         "history": [r for r in rows if r["locked"]],
         "problems": services.rotation_gaps(committee, terms),
         "pending": sum(1 for t in terms if not t.is_approved),
-        "secretary": selectors.secretary_on(committee=committee, day=today, terms=terms),
+        "secretary": selectors.secretary_on(committee=committee, day=today, terms=terms, posts=posts),
+        "chair_gap": selectors.rotation_chair_gap(committee=committee, terms=terms, posts=posts, today=today),
         "handover": selectors.upcoming_handover(terms=terms, today=today),
         "may_change": permissions.can_change(request.user, committee),
+        "approval_refusal": services.rotation_approval_refusal(request.user, committee),
         "today_left": round(min(max((today - committee.term_start).days, 0), span) * 100 / span, 2),
     }
     return render(request, "committees/rotation_detail.html", context)
@@ -123,8 +126,13 @@ def rotation_swap(request, pk: int):
 @require_POST
 @login_required
 def rotation_approve(request, pk: int):
-    """R7: approve the plan; refused with the gap messages while any gap or overlap exists."""
-    committee = scoped_get_for_change(request.user, COMMITTEES, pk=pk)
+    """R7: approve the plan (the approving body chosen for the committee, never the proposer);
+    refused with the reason, or with the gap messages while any gap or overlap exists."""
+    committee = selectors.committee_get(user=request.user, pk=pk)
+    if services.rotation_approval_refusal(request.user, committee) and not permissions.can_change(
+        request.user, committee
+    ):
+        raise PermissionDenied  # a reader who is not the committee's approving body
     try:
         count = services.rotation_approve(actor=request.user, committee=committee)
     except ValidationError as error:

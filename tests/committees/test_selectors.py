@@ -166,6 +166,16 @@ class TestRotationReads:
             end=TODAY + DAY,
             approved_on=TODAY,
         )
+        # R5/R7: the holder chairs with a secretary post in force
+        PostFactory(
+            committee=world.mine,
+            unit=world.unit,
+            kind=Post.Kind.SECRETARY,
+            holder_name="轮",
+            status=Post.Status.ENDED,
+            in_force_from=TODAY - DAY,
+            ended_on=TODAY + DAY,
+        )
         terms = selectors.rotation_terms(committee=world.mine)
         posts = selectors.committee_posts(committee=world.mine)
         with django_assert_num_queries(0):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from committees import selectors, services
 from committees.models import Committee, Post, PostApproval, Unit, Vacancy, add_years
+from tests.committees.helpers import body_user, record_decision
 from tests.factories import CommitteeFactory, CommunityFactory, PostFactory, UnitFactory, UserFactory
 
 TODAY = timezone.localdate()
@@ -53,12 +54,8 @@ def nominate(actor, committee, unit, kind=Post.Kind.MEMBER, name="张委员", **
 
 
 def approve_both(actor, post, org_day=None, civil_day=None):
-    services.post_approval_record(
-        actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=org_day or TODAY - 10 * DAY
-    )
-    services.post_approval_record(
-        actor=actor, post=post, body=CIVIL, decision=APPROVED, decided_on=civil_day or TODAY - 5 * DAY
-    )
+    record_decision(post=post, body=ORG, decision=APPROVED, decided_on=org_day or TODAY - 10 * DAY)
+    record_decision(post=post, body=CIVIL, decision=APPROVED, decided_on=civil_day or TODAY - 5 * DAY)
     post.refresh_from_db()
     return post
 
@@ -114,7 +111,9 @@ class TestNominate:
         assert "nominated_on" in exc.value.message_dict
 
     def test_r4_fulltime_deputy_is_never_part_time(self, actor, committee, org_unit):
-        post = nominate(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_part_time=True)
+        post = nominate(
+            actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_part_time=True, is_unit_party_head=True
+        )
         assert post.is_part_time is False
 
     def test_blank_name_is_refused(self, actor, committee, unit):
@@ -141,7 +140,7 @@ class TestNominate:
 class TestApproval:
     def test_r5_one_approval_is_not_enough(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
-        services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
+        record_decision(post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
         post.refresh_from_db()
         assert post.status == Post.Status.NOMINATED
         assert post.in_force_from is None
@@ -155,18 +154,17 @@ class TestApproval:
 
     def test_r5_approvals_record_who_when_and_remark(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
-        a = services.post_approval_record(
-            actor=actor, post=post, body=CIVIL, decision=APPROVED, decided_on=TODAY, remark="民组〔2026〕12号"
-        )
-        assert (a.recorded_by, a.decided_on, a.remark) == (actor, TODAY, "民组〔2026〕12号")
+        a = record_decision(post=post, body=CIVIL, decision=APPROVED, decided_on=TODAY, remark="民组〔2026〕12号")
+        clerk = body_user(committee.community.township.county, CIVIL)
+        assert (a.recorded_by, a.decided_on, a.remark) == (clerk, TODAY, "民组〔2026〕12号")
         assert a.recorded_at is not None
-        assert a.history.get().history_user == actor
+        assert a.history.get().history_user == clerk
 
     def test_r5_same_body_twice_is_refused(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
-        services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
+        record_decision(post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
         with pytest.raises(ValidationError) as exc:
-            services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
+            record_decision(post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
         assert "body" in exc.value.message_dict
         assert post.approvals.count() == 1
 
@@ -178,13 +176,11 @@ class TestApproval:
 
     def test_r5_a_rejection_is_kept_and_blocks(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
-        services.post_approval_record(
-            actor=actor, post=post, body=ORG, decision=REJECTED, decided_on=TODAY, remark="不符合条件"
-        )
+        record_decision(post=post, body=ORG, decision=REJECTED, decided_on=TODAY, remark="不符合条件")
         post.refresh_from_db()
         assert post.status == Post.Status.REJECTED
         with pytest.raises(ValidationError):
-            services.post_approval_record(actor=actor, post=post, body=CIVIL, decision=APPROVED, decided_on=TODAY)
+            record_decision(post=post, body=CIVIL, decision=APPROVED, decided_on=TODAY)
         post.refresh_from_db()
         assert post.status == Post.Status.REJECTED
         assert Post.objects.filter(pk=post.pk).exists()  # kept
@@ -192,10 +188,8 @@ class TestApproval:
 
     def test_r5_approval_then_rejection_rejects(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
-        services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
-        services.post_approval_record(
-            actor=actor, post=post, body=CIVIL, decision=REJECTED, decided_on=TODAY, remark="材料不全"
-        )
+        record_decision(post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
+        record_decision(post=post, body=CIVIL, decision=REJECTED, decided_on=TODAY, remark="材料不全")
         post.refresh_from_db()
         assert post.status == Post.Status.REJECTED
         assert post.in_force_from is None
@@ -203,7 +197,7 @@ class TestApproval:
     def test_rejection_needs_a_reason(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
         with pytest.raises(ValidationError) as exc:
-            services.post_approval_record(actor=actor, post=post, body=ORG, decision=REJECTED, decided_on=TODAY)
+            record_decision(post=post, body=ORG, decision=REJECTED, decided_on=TODAY)
         assert "remark" in exc.value.message_dict
         assert not post.approvals.exists()
 
@@ -211,22 +205,22 @@ class TestApproval:
         post = nominate(actor, committee, unit, nominated_on=TODAY - 3 * DAY)
         for day in (TODAY - 4 * DAY, TODAY + DAY):
             with pytest.raises(ValidationError) as exc:
-                services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=day)
+                record_decision(post=post, body=ORG, decision=APPROVED, decided_on=day)
             assert "decided_on" in exc.value.message_dict
         assert not post.approvals.exists()
 
     def test_bad_body_or_decision_is_refused(self, actor, committee, unit):
         post = nominate(actor, committee, unit)
         with pytest.raises(ValidationError):
-            services.post_approval_record(actor=actor, post=post, body="mayor", decision=APPROVED, decided_on=TODAY)
+            record_decision(post=post, body="mayor", decision=APPROVED, decided_on=TODAY)
         with pytest.raises(ValidationError):
-            services.post_approval_record(actor=actor, post=post, body=ORG, decision="maybe", decided_on=TODAY)
+            record_decision(post=post, body=ORG, decision="maybe", decided_on=TODAY)
         assert not post.approvals.exists()
 
     def test_post_in_force_takes_no_more_decisions(self, actor, committee, unit):
         post = in_force(actor, committee, unit)
         with pytest.raises(ValidationError):
-            services.post_approval_record(actor=actor, post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
+            record_decision(post=post, body=ORG, decision=APPROVED, decided_on=TODAY)
 
 
 # --- one secretary, one full-time deputy (R3) ---------------------------------------------------
@@ -235,8 +229,8 @@ class TestApproval:
 class TestOneSecretary:
     def test_r3_new_secretary_takes_over_from_the_one_in_force(self, actor, committee, unit):
         other = UnitFactory(community=committee.community, name="县医院")
-        first = in_force(actor, committee, unit, Post.Kind.SECRETARY, "李电力")
-        second = in_force(actor, committee, other, Post.Kind.SECRETARY, "赵医院")
+        first = in_force(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=True)
+        second = in_force(actor, committee, other, Post.Kind.SECRETARY, "赵医院", is_unit_party_head=True)
         first.refresh_from_db()
         assert second.status == Post.Status.IN_FORCE
         assert first.status == Post.Status.ENDED
@@ -246,8 +240,11 @@ class TestOneSecretary:
         assert not Vacancy.objects.exists()  # a handover leaves no vacancy
 
     def test_r3_same_for_the_fulltime_deputy(self, actor, committee, org_unit):
-        first = in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "王社区")
-        in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "刘社区")
+        first = in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_unit_party_head=True)
+        # R4: the community elected a new party secretary, who takes over as full-time deputy
+        committee.community.party_org_secretary = "刘社区"
+        committee.community.save()
+        in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "刘社区", is_unit_party_head=True)
         first.refresh_from_db()
         assert first.status == Post.Status.ENDED
 
@@ -352,6 +349,13 @@ class TestVacancies:
 # --- composition checks (R3, R4, R6, R7) ------------------------------------------------------------
 
 
+def legacy_in_force(committee, unit, kind, name, **kwargs):
+    """A post in force saved before the services refused it (existing data): the checks flag it."""
+    return PostFactory(
+        committee=committee, unit=unit, kind=kind, holder_name=name, status="in_force", in_force_from=TODAY, **kwargs
+    )
+
+
 def _checks(committee):
     committee = Committee.objects.select_related("community").get(pk=committee.pk)
     posts = selectors.committee_posts(committee=committee)
@@ -384,10 +388,10 @@ class TestCompositionChecks:
         assert "补足至 2 名" in checks["副书记 2–3 名在任（含专职副书记）"].detail
         assert "王社区" in checks["专职副书记由社区党组织书记担任"].detail
 
-    def test_r3_more_than_three_deputies_fails(self, actor, p1_complete, unit):
+    def test_r3_existing_fourth_deputy_is_flagged(self, actor, p1_complete, unit):
         in_force(actor, p1_complete, unit, Post.Kind.DEPUTY, "副书记乙")
         assert _failing(p1_complete) == []
-        in_force(actor, p1_complete, unit, Post.Kind.DEPUTY, "副书记丙")
+        legacy_in_force(p1_complete, unit, Post.Kind.DEPUTY, "副书记丙")  # the services refuse it now
         check = _checks(p1_complete)["副书记 2–3 名在任（含专职副书记）"]
         assert not check.ok and "超过 3 名" in check.detail
 
@@ -395,21 +399,21 @@ class TestCompositionChecks:
         nominate(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=True)
         assert not _checks(committee)["书记 1 名在任"].ok
 
-    def test_r4_fulltime_deputy_must_be_the_community_secretary(self, actor, committee, org_unit):
-        in_force(actor, committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "别人", is_unit_party_head=True)
+    def test_r4_existing_fulltime_deputy_not_the_community_secretary_is_flagged(self, committee, org_unit):
+        legacy_in_force(committee, org_unit, Post.Kind.FULLTIME_DEPUTY, "别人", is_unit_party_head=True)
         assert not _checks(committee)["专职副书记由社区党组织书记担任"].ok
 
-    def test_r4_fulltime_deputy_from_a_resident_unit_fails(self, actor, committee, unit):
-        in_force(actor, committee, unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_unit_party_head=True)
+    def test_r4_existing_fulltime_deputy_from_a_resident_unit_is_flagged(self, committee, unit):
+        legacy_in_force(committee, unit, Post.Kind.FULLTIME_DEPUTY, "王社区", is_unit_party_head=True)
         assert not _checks(committee)["专职副书记由社区党组织书记担任"].ok
 
-    def test_r4_p1_secretary_from_the_community_org_fails(self, actor, committee, org_unit):
-        in_force(actor, committee, org_unit, Post.Kind.SECRETARY, "王社区", is_unit_party_head=True)
+    def test_r4_existing_p1_secretary_from_the_community_org_is_flagged(self, committee, org_unit):
+        legacy_in_force(committee, org_unit, Post.Kind.SECRETARY, "王社区", is_unit_party_head=True)
         check = _checks(committee)["书记由驻区单位党组织负责人兼任（轮值模式）"]
         assert not check.ok and "驻区单位党组织负责人" in check.detail
 
-    def test_r4_p1_secretary_must_head_the_unit_party_org(self, actor, committee, unit):
-        in_force(actor, committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=False)
+    def test_r4_existing_p1_secretary_not_heading_the_unit_party_org_is_flagged(self, committee, unit):
+        legacy_in_force(committee, unit, Post.Kind.SECRETARY, "李电力", is_unit_party_head=False)
         assert not _checks(committee)["书记由驻区单位党组织负责人兼任（轮值模式）"].ok
 
     def test_r4_p3_mode_wants_the_community_secretary_and_part_time_unit_members(
@@ -437,7 +441,9 @@ class TestCompositionChecks:
     def test_r7_secretary_must_match_this_years_rotation(self, actor, p1_complete, unit):
         other = UnitFactory(community=p1_complete.community, name="县医院", party_org_secretary="赵医院")
         services.rotation_generate(actor=actor, committee=p1_complete, units=[other, unit])
-        services.rotation_approve(actor=actor, committee=p1_complete)
+        township = p1_complete.community.township
+        approver = UserFactory(username="zhen", role="township", township=township)
+        services.rotation_approve(actor=approver, committee=p1_complete)
         # the term covering today is the third year: other, unit, other
         check = _checks(p1_complete)["在任书记与本年度轮值书记一致"]
         assert not check.ok and "赵医院" in check.detail

@@ -43,6 +43,14 @@ def generate(actor, committee, units, **kwargs):
     return services.rotation_generate(actor=actor, committee=committee, units=units, **kwargs)
 
 
+def approve(committee, **kwargs):
+    """R7: the township's staff approve (never the proposer, ``actor`` here)."""
+    approver, _ = User.objects.get_or_create(
+        username="approver", defaults={"role": User.Role.TOWNSHIP, "township": committee.community.township}
+    )
+    return services.rotation_approve(actor=approver, committee=committee, **kwargs)
+
+
 def terms_of(committee):
     return list(RotationTerm.objects.filter(committee=committee).order_by("start"))
 
@@ -61,13 +69,14 @@ class TestGenerate:
         assert terms[0].history.get().history_user == actor
 
     def test_r7_last_term_is_cut_at_the_end_of_the_committee_term(self, actor, units):
+        # the community's committee in office is this short one (a closed committee is read-only)
+        Committee.objects.filter(community=units[0].community).update(is_active=False)
         short = CommitteeFactory(
             community=units[0].community,
-            is_active=False,
             term_start=datetime.date(2024, 3, 1),
             term_end=datetime.date(2025, 9, 30),
         )
-        terms = generate(actor, short, units[:1])
+        terms = generate(actor, short, units[:2])
         assert [(t.start, t.end) for t in terms] == [
             (datetime.date(2024, 3, 1), datetime.date(2025, 2, 28)),
             (datetime.date(2025, 3, 1), datetime.date(2025, 9, 30)),
@@ -103,14 +112,14 @@ class TestGenerate:
 
     def test_r7_regenerating_keeps_the_handover_history_and_replaces_the_rest(self, actor, committee, units):
         generate(actor, committee, units)
-        services.rotation_approve(actor=actor, committee=committee)
+        approve(committee)
         history = [t for t in terms_of(committee) if t.start <= TODAY]
         assert len(history) == 3
-        new = generate(actor, committee, [units[2]])
+        new = generate(actor, committee, [units[0], units[1]])
         terms = terms_of(committee)
         assert terms[:3] == history  # same rows, untouched
         assert all(t.is_approved for t in terms[:3])
-        assert [t.holder_name for t in new] == ["书记丙", "书记丙"]
+        assert [t.holder_name for t in new] == ["书记甲", "书记乙"]
         assert new[0].start == history[-1].end + DAY
         assert services.rotation_gaps(committee) == []
         # the replaced approved future terms left a deletion in the history, by the actor
@@ -119,7 +128,7 @@ class TestGenerate:
 
     def test_r7_overlapping_the_history_is_refused(self, actor, committee, units):
         generate(actor, committee, units)
-        services.rotation_approve(actor=actor, committee=committee)
+        approve(committee)
         with pytest.raises(ValidationError):
             generate(actor, committee, units, start=committee.term_start + DAY)
         assert len(terms_of(committee)) == 5
@@ -131,14 +140,17 @@ class TestEditAndApprove:
         return generate(actor, committee, units)
 
     def test_r7_approve_sets_who_and_when(self, actor, committee, plan):
-        assert services.rotation_approve(actor=actor, committee=committee) == 5
-        assert {(t.approved_on, t.approved_by) for t in terms_of(committee)} == {(TODAY, actor)}
+        assert approve(committee) == 5
+        approver = User.objects.get(username="approver")
+        assert {(t.approved_on, t.approved_by, t.proposed_by) for t in terms_of(committee)} == {
+            (TODAY, approver, actor)
+        }
         with pytest.raises(ValidationError):  # nothing left to approve
-            services.rotation_approve(actor=actor, committee=committee)
+            approve(committee)
 
     def test_r7_no_plan_cannot_be_approved(self, actor, committee):
         with pytest.raises(ValidationError) as exc:
-            services.rotation_approve(actor=actor, committee=committee)
+            approve(committee)
         assert "尚未制定轮值安排" in exc.value.messages[0]
 
     def test_r7_a_gap_is_refused_with_its_dates(self, actor, committee, units, plan):
@@ -156,16 +168,16 @@ class TestEditAndApprove:
         gap_start = last.start
         assert f"{gap_start.year}年{gap_start.month}月{gap_start.day}日" in problems[0]
         with pytest.raises(ValidationError) as exc:
-            services.rotation_approve(actor=actor, committee=committee)
+            approve(committee)
         assert exc.value.messages == problems
         assert not RotationTerm.objects.filter(approved_on__isnull=False).exists()
 
     def test_r7_an_uncovered_end_of_term_is_a_gap(self, actor, committee, plan):
         last = plan[-1]
-        services.rotation_term_update(
-            actor=actor, term=last, unit=last.unit, holder_name=last.holder_name, start=last.start, end=last.end - DAY
-        )
-        assert "任期届满" in services.rotation_gaps(committee)[0]
+        # existing data: the service refuses a last term that stops short (not one year, R7)
+        RotationTerm.objects.filter(pk=last.pk).update(end=last.end - DAY)
+        problems = services.rotation_gaps(committee)
+        assert "任期届满" in problems[0] and "不是一年" in problems[1]
 
     def test_r7_overlap_refused_by_the_service(self, actor, committee, plan):
         second = plan[1]
@@ -176,7 +188,7 @@ class TestEditAndApprove:
                 unit=second.unit,
                 holder_name=second.holder_name,
                 start=second.start - DAY,
-                end=second.end,
+                end=second.end - DAY,
             )
         assert "重叠" in exc.value.messages[0]
         second.refresh_from_db()
@@ -215,7 +227,7 @@ class TestEditAndApprove:
         assert "unit" in exc.value.message_dict
 
     def test_r7_history_cannot_be_edited_and_an_edit_needs_approval_again(self, actor, committee, units, plan):
-        services.rotation_approve(actor=actor, committee=committee)
+        approve(committee)
         current = next(t for t in terms_of(committee) if t.start <= TODAY <= t.end)
         with pytest.raises(ValidationError):
             services.rotation_term_update(
@@ -238,7 +250,7 @@ class TestEditAndApprove:
         assert services.rotation_gaps(committee) == []
 
     def test_r7_swap_refuses_history_and_other_committees(self, actor, committee, units, plan):
-        services.rotation_approve(actor=actor, committee=committee)
+        approve(committee)
         terms = terms_of(committee)
         with pytest.raises(ValidationError):
             services.rotation_swap(actor=actor, first=terms[2], second=terms[3])  # terms[2] covers today
@@ -262,7 +274,7 @@ class TestGapsMessages:
             end=committee.term_end,
         )
         problems = services.rotation_gaps(committee)
-        assert len(problems) == 1 and "超出大党委任期" in problems[0]
+        assert len(problems) == 2 and "超出大党委任期" in problems[0] and "不是一年" in problems[1]
 
     def test_r7_overlap_in_memory_is_named(self, committee, units):
         a = RotationTerm(committee=committee, unit=units[0], holder_name="甲", start=committee.term_start, end=TODAY)
@@ -275,14 +287,30 @@ class TestSecretaryOn:
     @pytest.fixture
     def approved(self, actor, committee, units):
         generate(actor, committee, units)
-        services.rotation_approve(actor=actor, committee=committee)
+        approve(committee)
         return terms_of(committee)
 
-    def test_r7_rotation_term_answers_for_each_date(self, committee, approved):
+    def test_r7_rotation_term_answers_for_each_date_while_its_holder_holds_the_post(self, committee, approved):
+        for term in approved:
+            for day in (term.start, term.end):  # no secretary post in force: a gap, no chair
+                assert selectors.secretary_on(committee=committee, day=day) is None
+        for term in approved:
+            last = term == approved[-1]
+            PostFactory(
+                committee=committee,
+                unit=term.unit,
+                kind=Post.Kind.SECRETARY,
+                holder_name=term.holder_name,
+                status=Post.Status.IN_FORCE if last else Post.Status.ENDED,
+                in_force_from=term.start,
+                ended_on=None if last else term.end,
+            )
+        posts = selectors.committee_posts(committee=committee)
         for term in approved:
             for day in (term.start, term.end):
                 assert selectors.secretary_on(committee=committee, day=day) == term
-                assert selectors.secretary_on(committee=committee, day=day, terms=approved, posts=[]) == term
+                assert selectors.secretary_on(committee=committee, day=day, terms=approved, posts=posts) == term
+                assert selectors.secretary_on(committee=committee, day=day, terms=approved, posts=[]) is None
 
     def test_unapproved_plan_falls_back_to_the_secretary_post(self, actor, committee, units):
         generate(actor, committee, units)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from committees import services
 from committees.models import Committee, Post, PostApproval, RotationTerm, Unit, Vacancy, add_years
+from tests.committees.helpers import record_decision
 from tests.conftest import ROLES
 from tests.factories import CommitteeFactory, CommunityFactory, PostFactory, UnitFactory
 
@@ -344,7 +345,7 @@ class TestCommitteePage:
             nominated_on=TODAY - 10 * DAY,
         )
         for body in ("org_dept", "civil_affairs"):
-            services.post_approval_record(actor=actor, post=secretary, body=body, decision="approved", decided_on=TODAY)
+            record_decision(post=secretary, body=body, decision="approved", decided_on=TODAY)
         pending = services.post_nominate(
             actor=actor,
             committee=committee,
@@ -354,9 +355,7 @@ class TestCommitteePage:
             recommended_by=["community"],
             nominated_on=TODAY - 5 * DAY,
         )
-        services.post_approval_record(
-            actor=actor, post=pending, body="civil_affairs", decision="approved", decided_on=TODAY - DAY
-        )
+        record_decision(post=pending, body="civil_affairs", decision="approved", decided_on=TODAY - DAY)
         refused = services.post_nominate(
             actor=actor,
             committee=committee,
@@ -366,9 +365,7 @@ class TestCommitteePage:
             recommended_by=["owners"],
             nominated_on=TODAY - 5 * DAY,
         )
-        services.post_approval_record(
-            actor=actor, post=refused, body="org_dept", decision="rejected", decided_on=TODAY, remark="不符合条件"
-        )
+        record_decision(post=refused, body="org_dept", decision="rejected", decided_on=TODAY, remark="不符合条件")
         services.vacancy_open(
             actor=actor, committee=committee, kind="deputy", opened_on=TODAY - 12 * DAY, reason="辞职"
         )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.models import Post, PostApproval, Vacancy
+from tests.committees.helpers import body_user
 from tests.conftest import ROLES
 from tests.factories import PostFactory, UserFactory
 
@@ -186,49 +187,56 @@ class TestNominate:
 
 
 class TestApprovals:
+    """R5: each county body records its own decision on the post page; the township and the
+    community see the state and no form (their POST is a 403 that changes nothing)."""
+
     def _approve(self, client, post, body, decision="approved", remark=""):
         return client.post(
             approve_url(post), {"body": body, "decision": decision, "decided_on": TODAY.isoformat(), "remark": remark}
         )
 
-    def test_r5_both_bodies_put_the_post_in_force(self, client, posts, secretary_user):
-        client.force_login(secretary_user)
+    def test_r5_both_bodies_put_the_post_in_force(self, client, world, posts):
         post = posts.mine_nominated
+        org, civil = body_user(world.county, "org_dept"), body_user(world.county, "civil_affairs")
+        client.force_login(org)
+        page = client.get(post_url(post)).content.decode()
+        assert 'id="approval-form"' in page and "登记县委组织部的审批结果" in page
+        assert '<option value="civil_affairs"' not in page  # only its own body is offered
         response = self._approve(client, post, "org_dept")
         assert response.status_code == 302
         post.refresh_from_db()
         assert post.status == "nominated"
         page = client.get(post_url(post)).content.decode()
-        assert "县委组织部" in page and "批准" in page and "待审批" in page
+        assert "县委组织部的审批结果已登记，等待另一机关的决定。" in page and 'id="approval-form"' not in page
+        client.force_login(civil)
         self._approve(client, post, "civil_affairs")
         post.refresh_from_db()
         assert (post.status, post.in_force_from) == ("in_force", TODAY)
         page = client.get(post_url(post)).content.decode()
-        assert "在任" in page and secretary_user.display_name in page
+        assert "在任" in page and org.display_name in page and civil.display_name in page
         assert 'id="approval-form"' not in page  # no more decisions
         assert "两机关均已批准，任职生效" in page  # history
 
-    def test_r5_same_body_twice_is_shown_on_the_form(self, client, posts, township_user):
-        client.force_login(township_user)
+    def test_r5_a_body_user_cannot_record_the_other_body(self, client, world, posts):
         post = posts.mine_nominated
-        self._approve(client, post, "org_dept")
-        response = self._approve(client, post, "org_dept", remark="再来一次")
+        client.force_login(body_user(world.county, "org_dept"))
+        response = self._approve(client, post, "civil_affairs")
         assert response.status_code == 200
-        page = response.content.decode()
-        assert "该机关的审批结果已登记" in page and 'value="再来一次"' in page
-        assert post.approvals.count() == 1
+        assert response.context["form"].errors["body"]
+        assert not post.approvals.exists()
 
-    def test_r5_rejection_is_kept_and_shown(self, client, world, posts, township_user):
-        client.force_login(township_user)
+    def test_r5_rejection_is_kept_and_shown(self, client, world, posts):
+        client.force_login(body_user(world.county, "civil_affairs"))
         post = posts.mine_nominated
         assert self._approve(client, post, "civil_affairs", "rejected").status_code == 200  # no reason
         assert self._approve(client, post, "civil_affairs", "rejected", "不符合条件").status_code == 302
         post.refresh_from_db()
         assert post.status == "rejected"
+        client.force_login(body_user(world.county, "org_dept"))
         page = client.get(reverse("committees:committee_detail", args=[world.mine.pk])).content.decode()
         assert "未获批准的提名" in page and "不符合条件" in page
 
-    def test_county_sees_approvals_without_the_form(self, client, posts, county_user):
+    def test_county_reviewer_sees_approvals_without_the_form(self, client, posts, county_user):
         client.force_login(county_user)
         page = client.get(post_url(posts.mine_nominated)).content.decode()
         assert "县民政局" in page and 'id="approval-form"' not in page

@@ -13,7 +13,7 @@ from django.utils import timezone
 from committees import services
 from committees.models import Committee, RotationTerm, add_years
 from tests.conftest import ROLES
-from tests.factories import UnitFactory
+from tests.factories import PostFactory, UnitFactory
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
@@ -179,13 +179,24 @@ class TestRotationPages:
         second.refresh_from_db()
         assert second.holder_name != "x"
 
-    def test_r7_approve_then_today_and_history_are_shown(self, client, world, plans, secretary_user):
-        client.force_login(secretary_user)
+    def test_r7_approve_then_today_and_history_are_shown(self, client, world, plans, township_user):
+        client.force_login(township_user)  # the plan was proposed by the administrator
         response = client.post(approve_url(world.mine), follow=True)
         assert "已批准 5 个轮值任期" in response.content.decode()
         ctx = client.get(detail(world.mine)).context
         current = next(t for t in plans["mine"] if t.start <= TODAY <= t.end)
-        assert ctx["secretary"].pk == current.pk
+        # R5/R7: no chair until this year's holder holds a secretary post in force
+        assert ctx["secretary"] is None and ctx["chair_gap"].pk == current.pk
+        PostFactory(
+            committee=world.mine,
+            unit=current.unit,
+            kind="secretary",
+            holder_name=current.holder_name,
+            status="in_force",
+            in_force_from=current.start,
+        )
+        ctx = client.get(detail(world.mine)).context
+        assert ctx["secretary"].pk == current.pk and ctx["chair_gap"] is None
         assert [r["term"].pk for r in ctx["history"]] == [t.pk for t in plans["mine"] if t.start <= TODAY]
         # the committee page names today's rotating secretary
         page = client.get(reverse("committees:committee_detail", args=[world.mine.pk])).content.decode()
@@ -235,7 +246,7 @@ class TestRotationPages:
         short = add_years(TODAY, -1)
         Committee.objects.filter(pk=world.mine.pk).update(term_start=short, term_end=add_years(short, 2) - DAY)
         world.mine.refresh_from_db()
-        services.rotation_generate(actor=admin_user, committee=world.mine, units=[world.unit])
+        services.rotation_generate(actor=admin_user, committee=world.mine, units=[world.unit, world.sibling_unit])
         with CaptureQueriesContext(connection) as small:
             client.get(detail(world.mine))
         Committee.objects.filter(pk=world.mine.pk).update(term_end=add_years(short, 30) - DAY)

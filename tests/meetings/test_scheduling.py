@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from committees.models import Committee, RotationTerm
+from committees.models import Committee, Post, RotationTerm
 from meetings.models import AgendaItem, Attendee, FollowUpTask, Meeting, Resolution
 from meetings.selectors.meetings import (
     committee_compliance,
@@ -63,8 +63,20 @@ def test_chair_follows_the_rotation_on_the_meeting_date_r10(board, secretary_use
         approved_on=timezone.localdate(),
     )
     before = schedule(board, secretary_user, hours=24 * 3)
+    gap = schedule(board, secretary_user, hours=24 * 10)
+    # R5/R7: the rotating secretary chairs only with a secretary post approved (a gap: no chair)
+    Post.objects.create(
+        committee=board.committee,
+        unit=world.sibling_unit,
+        kind=Post.Kind.SECRETARY,
+        holder_name="轮值张书记",
+        status=Post.Status.ENDED,  # the one-secretary-in-force rule keeps 李书记 in force here
+        in_force_from=timezone.localdate() + datetime.timedelta(days=5),
+        ended_on=timezone.localdate() + datetime.timedelta(days=300),
+    )
     after = schedule(board, secretary_user, hours=24 * 10)
     assert before.chair_name == "李书记"
+    assert gap.chair_name == ""
     assert after.chair_name == "轮值张书记"
 
 

@@ -259,11 +259,13 @@ class Command(BaseCommand):
         for committee in committees:
             cu = units_of[committee.community_id]
             resident = [u for u in cu[1:] if u.party_org_secretary]
+            # R3: one post per person, so every seat goes to a different unit's person
+            heads = resident[:2]
             seats = [
-                (Post.Kind.SECRETARY, resident[0]),
+                (Post.Kind.SECRETARY, heads[0]),
                 (Post.Kind.FULLTIME_DEPUTY, cu[0]),
-                (Post.Kind.DEPUTY, resident[1 % len(resident)]),
-                *[(Post.Kind.MEMBER, u) for u in cu[2:7]],
+                *[(Post.Kind.DEPUTY, u) for u in heads[1:]],
+                *[(Post.Kind.MEMBER, u) for u in [u for u in cu[2:] if u not in heads][:5]],
             ]
             for kind, unit in seats:
                 posts.append(

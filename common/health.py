@@ -27,18 +27,18 @@ RETRY_AFTER = 30  # seconds
 
 
 def database_up(alias: str = "default") -> bool:
-    """A fresh connection answers ``SELECT 1``."""
-    connection = connections[alias]
-    with contextlib.suppress(DatabaseError):
-        connection.close()
+    """A fresh connection of its own answers ``SELECT 1`` (the request's connection may be broken,
+    or inside a transaction that must not be closed under it)."""
+    probe = connections.create_connection(alias)
     try:
-        with connection.cursor() as cursor:
+        with probe.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        with contextlib.suppress(DatabaseError):
-            connection.close()
         return False
+    finally:
+        with contextlib.suppress(DatabaseError):
+            probe.close()
     return True
 
 

@@ -18,6 +18,8 @@ class Message(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         CANCELLED = "cancelled", _("已撤销")
+        # Issue #13: after a restore from backup, a notice whose moment had passed is not sent.
+        EXPIRED = "expired", _("已过期未发送")
 
     key = models.CharField(_("去重键"), max_length=200, unique=True)
     kind = models.CharField(_("类别"), max_length=40, blank=True)

@@ -1,19 +1,24 @@
 """Writes to the outbox/inbox, and the sweep that delivers it.
 
-Exactly once: ``message_enqueue`` records one row per ``key`` (the database's unique key carries
-the guarantee under races). The sweep claims one due row at a time under
-``select_for_update(skip_locked=True)``, stamps ``claimed_until`` and commits the claim before it
-sends, so two sweeps (two beat processes, a task delivered twice) never send the same row. A
-worker that dies mid-send leaves its claim to expire: only that one message may go out again.
+Recorded exactly once, e-mailed at least once (issue #13): ``message_enqueue`` records one row
+per ``key`` (the database's unique key carries the guarantee under races). The sweep claims one
+due row at a time under ``select_for_update(skip_locked=True)``, stamps ``claimed_until`` and
+commits the claim before it sends, so two sweeps (two beat processes, a task delivered twice)
+never send the same row. A worker that dies between the mail server's reply and the recorded
+send leaves its claim to expire: that one message goes out again. To make such a repeat rarer
+the sweep connects to the mail server before it claims anything, and to make it harmless every
+attempt of one key carries the same Message-ID (``message_id``), so mail clients show it once.
 """
 
 import dataclasses
 import datetime
+import hashlib
 import logging
 import secrets
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -119,6 +124,20 @@ def message_cancel_pending(*, key_prefix: str, key_suffix: str = "") -> int:
     return qs.update(state=Message.State.CANCELLED)
 
 
+RESTORED_EXPIRED = "恢复备份后已过期，未发送"
+
+
+@transaction.atomic
+def messages_expire_passed(*, now: datetime.datetime) -> int:
+    """After a restore from backup (``manage.py restore``): every unsent notice whose moment has
+    passed (its send time — the reminder's time, the notice's day — is before ``now``) is marked
+    expired instead of sent, so the restored outbox never mails what the old system had probably
+    sent already, or what is too late to matter. They stay in the recipients' in-portal inbox."""
+    return Message.objects.filter(state=Message.State.PENDING, due_at__lte=now).update(
+        state=Message.State.EXPIRED, claimed_until=None, next_attempt_at=None, last_error=RESTORED_EXPIRED
+    )
+
+
 @transaction.atomic
 def message_mark_read(*, actor, message: Message) -> Message:
     if message.recipient_id != actor.pk or message.read_at is not None:
@@ -174,21 +193,35 @@ def _absolute(url: str) -> str:
     return getattr(settings, "PORTAL_BASE_URL", "http://localhost:8000").rstrip("/") + url
 
 
-def _send_email(message: Message) -> None:
+def message_id(message: Message) -> str:
+    """The e-mail's Message-ID, the same for every attempt of one outbox key: a notice that goes
+    out twice (a worker killed between the SMTP reply and the recorded send) reaches the
+    recipient's mail client as the same message, which most clients show once."""
+    digest = hashlib.sha256(message.key.encode()).hexdigest()[:40]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "dangwei.local"
+    return f"<{digest}@{domain}>"
+
+
+def _send_email(message: Message, connection=None) -> None:
     body = message.body
     if message.url:
         body = f"{body}\n\n{_absolute(message.url)}"
-    EmailMessage(subject=message.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[message.email]).send(
-        fail_silently=False
-    )
+    EmailMessage(
+        subject=message.subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.email],
+        headers={"Message-ID": message_id(message)},
+        connection=connection,
+    ).send(fail_silently=False)
 
 
-def message_deliver(*, message: Message, now: datetime.datetime | None = None) -> str:
+def message_deliver(*, message: Message, now: datetime.datetime | None = None, connection=None) -> str:
     """Send one claimed message and record the outcome. Returns the new state."""
     error = ""
     if message.email:
         try:
-            _send_email(message)
+            _send_email(message, connection)
         except Exception as exc:  # noqa: BLE001 - any transport error is a failed attempt
             error = f"{type(exc).__name__}: {exc}"[:300]
             logger.warning("message %s not sent: %s", message.key, error)
@@ -222,34 +255,62 @@ class SweepResult:
 
 
 def outbox_sweep(*, limit: int = SWEEP_LIMIT, now: datetime.datetime | None = None) -> SweepResult:
-    """One pass over the due messages: claim, send, record; at most ``limit`` messages."""
+    """One pass over the due messages: claim, send, record; at most ``limit`` messages.
+
+    The slow part of SMTP (connecting, TLS, logging in) happens once, before the first claim:
+    between a claim and its recorded outcome there is only the one message's exchange, which
+    keeps the window where a killed worker can make a message go out twice small."""
     result = SweepResult()
-    for _ in range(limit):
-        message = message_claim_next(now=now)
-        if message is None:
-            break
-        state = message_deliver(message=message, now=now)
-        if state == Message.State.SENT:
-            result.sent.append(message)
-        elif state == Message.State.FAILED:
-            result.failed.append(message)
-        elif state == Message.State.PENDING:
-            result.retrying.append(message)
+    if not Message.objects.filter(_claimable(now or timezone.now())).exists():
+        return result
+    connection = _open_mail_connection()
+    try:
+        for _ in range(limit):
+            message = message_claim_next(now=now)
+            if message is None:
+                break
+            state = message_deliver(message=message, now=now, connection=connection)
+            if state != Message.State.SENT and connection is not None:
+                _close_quietly(connection)  # a broken connection: the next message opens a new one
+            if state == Message.State.SENT:
+                result.sent.append(message)
+            elif state == Message.State.FAILED:
+                result.failed.append(message)
+            elif state == Message.State.PENDING:
+                result.retrying.append(message)
+    finally:
+        if connection is not None:
+            _close_quietly(connection)
     return result
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - the messages are recorded; a failed QUIT changes nothing
+        logger.warning("mail connection not closed cleanly", exc_info=True)
+
+
+def _open_mail_connection():
+    """One mail connection for a sweep, opened before any claim; None when the server does not
+    answer (each message then tries on its own and records its failure)."""
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - recorded per message by message_deliver
+        logger.warning("mail server unavailable: %s", exc)
+        return None
+    return connection
 
 
 def outbox_kick() -> None:
     """Ask a worker to sweep now (after commit). Beat sweeps every minute anyway, so when the
     broker is down this only logs: the messages are already safe in the database."""
+    from common.background import enqueue_on_commit
+
     from .tasks import sweep_outbox
 
-    def _kick():
-        try:
-            sweep_outbox.apply_async(retry=False)
-        except Exception as exc:  # noqa: BLE001 - a broker outage must not fail the request
-            logger.warning("outbox sweep not queued (broker unavailable): %s", exc)
-
-    transaction.on_commit(_kick)
+    enqueue_on_commit(sweep_outbox)
 
 
 # --- calendar feed tokens ----------------------------------------------------------------------

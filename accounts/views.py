@@ -60,7 +60,29 @@ def _user_page(request, users):
 def user_list(request):
     users = User.objects.select_related("county", "township", "community", "unit")
     page, text = _user_page(request, users)
-    return render(request, "accounts/user_list.html", {"page": page, "q": text, "officers": OFFICER_ROLES})
+    context = {"page": page, "q": text, "officers": OFFICER_ROLES, "settings_in_force": _security_settings()}
+    return render(request, "accounts/user_list.html", context)
+
+
+def _security_settings() -> list[tuple[str, object]]:
+    """The security settings in force, for the system administrator to read (they are changed in
+    the deployment's environment, see README 安全配置)."""
+    from django.conf import settings
+
+    from audit.services import retention_days
+
+    return [
+        (_("无操作自动退出（分钟）"), settings.SESSION_IDLE_TIMEOUT // 60),
+        (_("登录有效期（小时）"), settings.SESSION_ABSOLUTE_LIFETIME // 3600),
+        (_("管理员密码有效期（天）"), settings.PASSWORD_MAX_AGE_DAYS or _("不限")),
+        (_("不得重复使用的最近密码（个）"), settings.PASSWORD_HISTORY_COUNT),
+        (_("连续登录失败锁定（次 / 分钟）"), f"{settings.AXES_FAILURE_LIMIT} / {int(settings.AXES_COOLOFF_TIME * 60)}"),
+        (_("审计记录保存（天）"), retention_days()),
+        (_("客户端地址来源"), settings.PROXY_CLIENT_IP_HEADER or "REMOTE_ADDR"),
+        (_("可信代理层数"), settings.TRUSTED_PROXY_COUNT),
+        (_("超级用户须两步验证"), _("是") if settings.OTP_REQUIRED_FOR_SUPERUSER else _("否")),
+        (_("回执链接最长有效（天）"), settings.REPLY_LINK_MAX_AGE_DAYS),
+    ]
 
 
 @officer_only(SYSADMIN)

@@ -34,7 +34,7 @@ def audit_record(
     if user is not None and not username:
         username = user.get_username()
     if request is not None and not path:
-        path = request.get_full_path()
+        path = _safe_path(request)
     return AuditEvent.objects.create(
         user=user,
         username=(username or "")[:150],
@@ -44,6 +44,17 @@ def audit_record(
         path=path[:300],
         detail=(detail or "")[:500],
     )
+
+
+def _safe_path(request) -> str:
+    """The page, with the secret of a signed link (a reply link, a calendar feed) blanked: the
+    log is read by the auditor, who must not be able to use those links."""
+    path = request.get_full_path()
+    match = getattr(request, "resolver_match", None)
+    for key, value in match.kwargs.items() if match is not None else ():
+        if "token" in key and isinstance(value, str) and value:
+            path = path.replace(value, "***")
+    return path
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -109,3 +110,14 @@ def test_item8_the_prune_job_is_on_the_beat():
 
     assert app.conf.beat_schedule["audit-prune"]["task"] == "audit.prune"
     assert timezone.now()  # (the job passes the clock in; the test passes dates)
+
+
+@pytest.mark.django_db
+def test_item8_the_secret_of_a_signed_link_is_not_written_to_the_log(liaison_user):
+    from inbox.services import calendar_token_get_or_create
+
+    token = calendar_token_get_or_create(user=liaison_user).token
+    response = Client().get(reverse("meetings:ical", args=[token]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(event="export")
+    assert token not in event.path and event.path == reverse("meetings:ical", args=["***"])

@@ -157,3 +157,12 @@ def test_item7_the_demo_officers_log_in_and_bind_their_second_factor():
         page = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True)
         assert page.redirect_chain[-1][0] == "/accounts/otp/setup/"
     assert "xitong" in "".join(demo.login_lines())
+
+
+@pytest.mark.django_db
+def test_item7_the_sysadmin_reads_the_security_settings_in_force(sysadmin, settings):
+    settings.SESSION_IDLE_TIMEOUT = 20 * 60
+    page = verified_client(sysadmin).get("/accounts/users/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "无操作自动退出（分钟）</th><td>20<" in body and "审计记录保存（天）</th><td>180<" in body

@@ -35,7 +35,8 @@ PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".dangwei-requirements.json"
 REQUIREMENTS = ROOT / "requirements"
 
-RUN_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai", "libharfbuzz-subset0")
+# texlive-lang-chinese brings FandolFang, the open 仿宋 (GB2312 coverage) of official papers (GB/T 9704).
+RUN_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai", "texlive-lang-chinese", "libharfbuzz-subset0")
 TEST_PACKAGES = ("chromium", *RUN_PACKAGES, "poppler-utils", "docker-compose")
 # Outside CI the deployment test skips without docker-compose; everything else is required.
 OPTIONAL_OUTSIDE_CI = ("docker-compose",)
@@ -43,6 +44,9 @@ OPTIONAL_OUTSIDE_CI = ("docker-compose",)
 PROBES = {
     "fonts-noto-cjk": lambda: _fc_has("Noto Sans CJK SC") and _fc_has("Noto Serif CJK SC"),
     "fonts-arphic-ukai": lambda: _fc_has("AR PL UKai CN"),
+    "texlive-lang-chinese": lambda: Path(
+        "/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf"
+    ).exists(),
     "libharfbuzz-subset0": lambda: bool(ctypes.util.find_library("harfbuzz-subset")),
     "chromium": lambda: Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists(),
     "poppler-utils": lambda: bool(shutil.which("pdftoppm")),

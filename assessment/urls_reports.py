@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("reports/", views.report_index, name="report_index"),
     path("reports/tasks/<int:pk>/", views.unit_sheet, name="unit_sheet"),
     path("reports/tasks/<int:pk>/pdf/", views.unit_sheet_pdf, name="unit_sheet_pdf"),
+    path("reports/tasks/<int:pk>/docx/", views.unit_sheet_docx, name="unit_sheet_docx"),
     path("reports/ranking/", views.ranking, name="ranking"),
     path("reports/ranking/pdf/", views.ranking_pdf, name="ranking_pdf"),
     path("reports/ranking/xlsx/", views.ranking_xlsx, name="ranking_xlsx"),

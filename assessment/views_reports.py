@@ -83,6 +83,23 @@ def unit_sheet_pdf(request, pk: int):
     return pdf_response(content, name)
 
 
+@login_required
+def unit_sheet_docx(request, pk: int):
+    """The sheet as an editable Word copy, from the same HTML as the PDF (issue #16 item 8)."""
+    from django.template.loader import render_to_string
+
+    from common.docx import SHEET, docx_response, html_to_docx
+
+    context = _sheet_context(request, pk)
+    unit, year = context["unit"].name, context["round"].year
+    header = _("%(unit)s　%(year)s年度“双百分”考核评分表") % {"unit": unit, "year": year}
+    document = html_to_docx(
+        render_to_string("reports/assessment_sheet.html", context), layout=SHEET, title=header, running_header=header
+    )
+    name = _("%(unit)s-%(year)s年度考核评分表.docx") % {"unit": unit, "year": year}
+    return docx_response(document.to_bytes(), name)
+
+
 def _ranking_data(request) -> dict:
     kind, pk = request.GET.get("scope", ""), request.GET.get("id")
     if "pick" in request.GET:  # the page's one select: "township:5"

@@ -7,11 +7,15 @@ without a CJK font Chinese prints as boxes.
 import ctypes.util
 import shutil
 import subprocess
+from pathlib import Path
 
 from django.core.checks import Warning, register
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 KAI_FAMILY = "AR PL UKai CN"  # 楷体 of the year-end report's level-two headings (GB/T 9704)
+# 仿宋 of the body of official papers (GB/T 9704): FandolFang from Debian's texlive-lang-chinese,
+# read by file (fontconfig does not index TeX Live's fonts); templates/reports/_gbt9704.css.
+FANGSONG_FILE = Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol/FandolFang-Regular.otf")
 
 
 def missing_pdf_dependencies() -> list[str]:
@@ -25,6 +29,8 @@ def missing_pdf_dependencies() -> list[str]:
         missing.append("fonts-noto-cjk")
     if KAI_FAMILY not in families:
         missing.append("fonts-arphic-ukai")
+    if not FANGSONG_FILE.exists():
+        missing.append("texlive-lang-chinese")
     return missing
 
 
@@ -32,6 +38,7 @@ HINTS = {
     "libharfbuzz-subset0": ("缺少它时一页中文 PDF 需约 8 秒。", "common.W001"),
     "fonts-noto-cjk": ("缺少它时中文显示为方框。", "common.W002"),
     "fonts-arphic-ukai": ("缺少它时年度工作报告的二级标题不用楷体。", "common.W003"),
+    "texlive-lang-chinese": ("缺少它时会议纪要和年度工作报告的正文不用仿宋，改用宋体。", "common.W004"),
 }
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/<int:year>/request/", views.request_build, name="request"),
     path("<int:pk>/<int:year>/status/", views.status, name="status"),
     path("<int:pk>/<int:year>/download/", views.download, name="download"),
+    path("<int:pk>/<int:year>/download.docx", views.download_docx, name="download_docx"),
 ]

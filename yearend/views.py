@@ -162,6 +162,20 @@ def download(request, pk: int, year: int):
 
 
 @login_required
+def download_docx(request, pk: int, year: int):
+    """The Word copy of a ready report, built from the same data and template (issue #16)."""
+    from common.docx import docx_response
+
+    from . import documents
+
+    _check_reader(request.user)
+    _year(year)
+    report = selectors.report_get_for_download(user=request.user, committee_pk=pk, year=year)
+    content = documents.report_docx(committee=report.committee, year=year, next_year_plan=report.next_year_plan)
+    return docx_response(content, documents.docx_filename(report.committee, year))
+
+
+@login_required
 @require_POST
 def request_all(request):
     """Township staff (and the administrator): ask for every committee's report of the year."""

@@ -5,7 +5,8 @@ import subprocess
 from common import checks
 
 
-def _families(monkeypatch, families: str, harfbuzz: bool = True):
+def _families(monkeypatch, families: str, harfbuzz: bool = True, fangsong: bool = True):
+    monkeypatch.setattr(checks, "FANGSONG_FILE", checks.Path(__file__ if fangsong else "/nonexistent/FandolFang.otf"))
     monkeypatch.setattr(checks.shutil, "which", lambda name: "/usr/bin/fc-list")
     monkeypatch.setattr(
         checks.subprocess,
@@ -21,8 +22,9 @@ def test_all_present_no_warning(monkeypatch):
 
 
 def test_each_missing_package_is_named(monkeypatch):
-    _families(monkeypatch, "DejaVu Sans\n", harfbuzz=False)
+    _families(monkeypatch, "DejaVu Sans\n", harfbuzz=False, fangsong=False)
     warnings = {w.id: w.msg for w in checks.pdf_dependencies(None)}
-    assert set(warnings) == {"common.W001", "common.W002", "common.W003"}
+    assert set(warnings) == {"common.W001", "common.W002", "common.W003", "common.W004"}
+    assert "texlive-lang-chinese" in warnings["common.W004"]
     assert "fonts-arphic-ukai" in warnings["common.W003"]
     assert "libharfbuzz-subset0" in warnings["common.W001"]

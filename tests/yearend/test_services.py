@@ -230,7 +230,7 @@ def test_meeting_chart_is_an_inline_svg(year_data):
     data = selectors.report_data(committee=year_data.committee, year=YEAR)
     html = render_to_string(services.TEMPLATE, {"data": data})
     assert html.count("<svg") == 1 and html.count("<rect") == 4
-    assert "@bottom-center" in html and "counter(page)" in html and "table-header-group" in html
+    assert "@bottom-right" in html and "counter(page)" in html and "table-header-group" in html
 
 
 def test_r14_r21_results_of_an_unreleased_round_stay_out_of_the_report(year_data):

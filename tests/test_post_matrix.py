@@ -68,9 +68,11 @@ def _refused_for(name: str, role: str) -> bool:
     return expected[role] in (403, 404) or (role == "anonymous" and expected[role] == 302)
 
 
-def _post_each(role, names, world, users, where) -> tuple[int, list[str]]:
-    """POST to each URL (built in ``where``) as ``role``; the refusals that were not, and writes."""
-    client, token = _client(users.get(role))
+def _post_each(role, names, world, users, where, *, client=None, token="") -> tuple[int, list[str]]:
+    """POST to each URL (built in ``where``) as ``role``; the refusals that were not (not checked
+    for an officer: only that nothing is written), and the writes."""
+    if client is None:
+        client, token = _client(users.get(role))
     problems = []
     tried = 0
     for name in names:
@@ -88,7 +90,7 @@ def _post_each(role, names, world, users, where) -> tuple[int, list[str]]:
         tried += 1
         status = response.status_code
         to_login = status == 302 and response["Location"].startswith("/accounts/login/")
-        if not (status in REFUSALS or (role == "anonymous" and to_login)):
+        if role != "officer" and not (status in REFUSALS or (role == "anonymous" and to_login)):
             problems.append(f"{name} {url}: {status}")
         if writes.tables:
             problems.append(f"{name} {url}: wrote {sorted(set(writes.tables))}")
@@ -119,6 +121,28 @@ def test_post_only_actions_on_another_countys_objects_are_refused(role, world, u
     names = [n for n in sorted(MATRIX) if set(_entry(n)[1].values()) == {405} and n not in COUNTY_MAY_POST]
     tried, problems = _post_each(role, names, world, users, "foreign")
     assert tried >= 10
+    assert not problems, "\n".join(problems)
+
+
+# The officers' own pages and their own account's pages (the second factor, the calendar feed).
+OFFICER_OWN = {"accounts:", "audit:", "meetings:calendar_feed"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("officer", ["sysadmin", "secadmin", "auditor"])
+def test_officers_change_no_business_record(officer, world, users):
+    """三员 (issue #14 item 7) change no business record: a POST to any business URL writes nothing
+    (lists answer a POST like a GET, and theirs are empty; see tests/accounts/test_officers.py)."""
+    from tests.accounts.conftest import verified_client
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=officer, role=officer)
+    client = verified_client(user, enforce_csrf_checks=True)
+    client.get("/accounts/password/")
+    token = client.cookies["csrftoken"].value
+    names = [n for n in sorted(MATRIX) if n not in PUBLIC and not any(n.startswith(o) for o in OFFICER_OWN)]
+    tried, problems = _post_each("officer", names, world, users, "mine", client=client, token=token)
+    assert len(names) > 200
     assert not problems, "\n".join(problems)
 
 

@@ -121,3 +121,14 @@ def test_item8_the_secret_of_a_signed_link_is_not_written_to_the_log(liaison_use
     assert response.status_code == 200
     event = AuditEvent.objects.get(event="export")
     assert token not in event.path and event.path == reverse("meetings:ical", args=["***"])
+
+
+@pytest.mark.django_db
+def test_item8_a_lock_out_is_recorded_as_refused():
+    UserFactory(username="qian")
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "qian", "password": "bad"}, REMOTE_ADDR="10.7.7.7")
+    assert AuditEvent.objects.filter(event="login_failed", username="qian").count() == 5
+    locked = AuditEvent.objects.filter(event="locked_out", username="qian", address="10.7.7.7")
+    assert locked.exists() and locked.first().outcome == "refused"

@@ -252,16 +252,22 @@ def cmd_run(args) -> int:
         signal.signal(sig, _terminate)
     try:
         say(f"Starting the Celery worker with embedded beat (log: {shown_log})")
-        with open(worker_log, "ab") as log:
-            worker = subprocess.Popen(
-                [str(BIN / "celery"), "-A", "dangwei", "worker", "-B", "-l", "info", "--concurrency", "2"],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        children.append(worker)
+
+        def start_worker() -> subprocess.Popen:
+            with open(worker_log, "ab") as log:
+                proc = subprocess.Popen(
+                    [str(BIN / "celery"), "-A", "dangwei", "worker", "-B", "-l", "info", "--concurrency", "2"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            children.append(proc)
+            return proc
+
+        worker = start_worker()
+        worker_restarts: list[float] = []
         say(f"Starting the web server on 127.0.0.1:{port}")
         server = subprocess.Popen(
             [str(PY), "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT, env=env, start_new_session=True
@@ -293,12 +299,23 @@ def cmd_run(args) -> int:
         ]
         print("\n".join(banner), flush=True)
         while True:
-            for proc, name in ((server, "web server"), (worker, "Celery worker")):
-                if proc.poll() is not None:
-                    if proc is worker:
-                        tail = worker_log.read_text(errors="replace").splitlines()[-20:]
-                        print("\n".join(tail), file=sys.stderr)
-                    raise Stop(f"The {name} stopped unexpectedly (exit code {proc.returncode}).")
+            if server.poll() is not None:
+                raise Stop(f"The web server stopped unexpectedly (exit code {server.returncode}).")
+            if worker.poll() is not None:
+                # Issue #13: a dead worker (and its beat) comes back by itself; builds it held are
+                # taken over once their lease expires. Five deaths within a minute is a real
+                # fault: stop and show it.
+                tail = worker_log.read_text(errors="replace").splitlines()[-20:]
+                print("\n".join(tail), file=sys.stderr)
+                now = time.monotonic()
+                worker_restarts = [t for t in worker_restarts if now - t < 60] + [now]
+                if len(worker_restarts) > 5:
+                    raise Stop(f"The Celery worker keeps stopping (exit code {worker.returncode}).")
+                say(f"The Celery worker stopped (exit code {worker.returncode}); starting it again")
+                with contextlib.suppress(OSError):  # its pool and embedded beat may outlive it
+                    os.killpg(worker.pid, signal.SIGKILL)
+                children.remove(worker)
+                worker = start_worker()
             time.sleep(1)
     except KeyboardInterrupt:
         say("Stopping the web server and the worker")

@@ -34,6 +34,14 @@ def _slow(fn, marker: pathlib.Path, seconds: float):
     return wrapper
 
 
+@app.task(name="tests.sleep", ignore_result=True, acks_late=True)
+def sleep_task(seconds: float, marker: str = "") -> None:
+    """A task that keeps the worker busy (the Redis-restart test); writes ``marker`` when done."""
+    time.sleep(seconds)
+    if marker:
+        pathlib.Path(marker).write_text("done")
+
+
 def main() -> None:
     marker = os.environ.get("DANGWEI_TEST_SLOW_MARKER")
     if marker:
@@ -43,11 +51,13 @@ def main() -> None:
         seconds = float(os.environ.get("DANGWEI_TEST_SLOW_SECONDS", "60"))
         services.render_pdf = _slow(services.render_pdf, pathlib.Path(marker), seconds)
         reports.ranking_pdf = _slow(reports.ranking_pdf, pathlib.Path(marker), seconds)
+    extra = os.environ.get("DANGWEI_TEST_WORKER_ARGS", "").split()
     app.worker_main(
         [
             "worker",
+            *extra,
             "--pool=prefork",
-            "--concurrency=1",
+            "--concurrency=" + os.environ.get("DANGWEI_TEST_CONCURRENCY", "1"),
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",

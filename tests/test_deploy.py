@@ -28,6 +28,7 @@ def _docker_compose() -> str:
 
 def _compose(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env.setdefault("EMAIL_URL", "smtp+tls://user:password@smtp.example.cn:587")  # required (issue #13)
     return subprocess.run(
         [_docker_compose(), "-f", "docker-compose.yml", *args],
         cwd=ROOT,

@@ -219,7 +219,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="大党委工作平�
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Find a dead connection within seconds (issue #13): a restarted Redis is noticed and
+        # reconnected to, never waited on.
+        "socket_keepalive": True,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 10,
+        "retry_on_timeout": True,
+    }
 else:
     _queue = VAR_DIR / "celery"
     for _sub in ("out", "processed", "control"):
@@ -248,6 +256,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 BACKGROUND_QUEUE_LEASE = env.int("BACKGROUND_QUEUE_LEASE", default=300)
 BACKGROUND_RUN_LEASE = env.int("BACKGROUND_RUN_LEASE", default=120)
 BACKGROUND_MAX_ATTEMPTS = env.int("BACKGROUND_MAX_ATTEMPTS", default=3)
+# Issue #13 item 3: a worker survives a Redis restart. A late-acknowledged task still running when
+# the connection drops cannot be acknowledged on the dead channel (acking it there is what made
+# older kombu raise "'NoneType' object has no attribute 'hostname'" and stop the worker, beat and
+# all): cancel it instead, so it is redelivered — every task is safe to run twice. Retry the broker
+# for ever instead of exiting after 100 attempts.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no inline scripts.
 CONTENT_SECURITY_POLICY = {

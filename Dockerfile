@@ -10,10 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint's PDFs need Pango and a CJK font; libharfbuzz-subset0 keeps a Chinese page at
 # ~0.15 s instead of ~8 s (see common/checks.py); texlive-lang-chinese brings FandolFang, the
-# 仿宋 body face of official papers (GB/T 9704).
+# 仿宋 body face of official papers (GB/T 9704). postgresql-client: pg_dump/pg_restore for
+# manage.py backup and restore (issue #13).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk fonts-arphic-ukai texlive-lang-chinese libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,10 @@ from inbox.selectors import calendar_token_owner
 from inbox.services import calendar_token_get_or_create, calendar_token_rotate
 from meetings.models import Meeting
 from meetings.selectors import meetings as selectors
+
+# The right-hand side of every event's UID: fixed per installation (settings.ICAL_UID_DOMAIN), never
+# the request's host name.
+ICAL_UID_DOMAIN = getattr(settings, "ICAL_UID_DOMAIN", "dangwei.portal")
 
 
 def _month(request) -> tuple[int, int]:
@@ -140,9 +146,11 @@ def ical(request, token: str):
     owner = calendar_token_owner(token=token)
     if owner is None:
         raise Http404
-    body = ical_text(selectors.feed_meetings(user=owner), host=request.get_host().split(":")[0])
+    # The UID names the portal, not the host the request came through: the same meeting keeps its
+    # UID behind any proxy or alias, so calendar apps update it instead of adding a copy (issue #16).
+    body = ical_text(selectors.feed_meetings(user=owner), host=ICAL_UID_DOMAIN)
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response["Content-Disposition"] = content_disposition_header(False, _("大党委会议.ics"))
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
-from common.pdf import render_pdf
+from common.docx import docx_response
 from common.permissions import can_change, scoped
 from common.views import add_service_errors, pdf_response
+from meetings import documents
 from meetings.forms.minutes import AmendForm, ApproveForm, CorrectionForm, MinutesForm, RecordForm, ResolutionForm
 from meetings.models import Meeting, Minutes
 from meetings.selectors import session as selectors
@@ -71,10 +72,26 @@ def record_edit(request, pk: int):
 
 @login_required
 def record_pdf(request, pk: int):
+    return _record_download(request, pk, docx=False)
+
+
+@login_required
+def record_docx(request, pk: int):
+    return _record_download(request, pk, docx=True)
+
+
+def _record_download(request, pk: int, *, docx: bool):
+    """The record as PDF or Word (issue #16): only for a held meeting (a refusal on the page)."""
     meeting = _meeting_in_scope(request, pk)
-    page = selectors.document_page(meeting=meeting)
-    content = render_pdf("reports/record.html", {"meeting": meeting, "page": page, "printed_at": timezone.now()})
-    return pdf_response(content, f"meeting-record-{meeting.pk}.pdf")
+    try:
+        documents.require_held(meeting)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return redirect(meeting)
+    doc = documents.record_document(meeting=meeting, page=selectors.document_page(meeting=meeting))
+    if docx:
+        return docx_response(documents.record_docx(doc), f"{doc.filename_stem}.docx")
+    return pdf_response(documents.record_pdf(doc), f"{doc.filename_stem}.pdf")
 
 
 # --- the minutes ----------------------------------------------------------------------------------
@@ -209,15 +226,23 @@ def minutes_amend(request, pk: int):
     return render(request, "meetings/minutes_amend.html", {"form": form, "minutes": minutes})
 
 
-@login_required
-def minutes_pdf(request, pk: int):
+def _minutes_document(request, pk: int) -> documents.MinutesDocument:
     minutes = selectors.minutes_get(user=request.user, pk=pk)
     page = selectors.document_page(meeting=minutes.meeting, minutes=minutes)
-    content = render_pdf(
-        "reports/minutes.html",
-        {"minutes": minutes, "meeting": minutes.meeting, "page": page, "printed_at": timezone.now()},
-    )
-    return pdf_response(content, f"minutes-{minutes.year}-{minutes.number}.pdf")
+    return documents.minutes_document(minutes=minutes, page=page)
+
+
+@login_required
+def minutes_pdf(request, pk: int):
+    doc = _minutes_document(request, pk)
+    return pdf_response(documents.minutes_pdf(doc), f"{doc.filename_stem}.pdf")
+
+
+@login_required
+def minutes_docx(request, pk: int):
+    """The minutes as an editable Word copy, laid out like the PDF (issue #16 item 8)."""
+    doc = _minutes_document(request, pk)
+    return docx_response(documents.minutes_docx(doc), f"{doc.filename_stem}.docx")
 
 
 @login_required
@@ -279,6 +304,7 @@ def resolution_update(request, pk: int):
 urlpatterns = [
     path("<int:pk>/record/", record_edit, name="record_edit"),
     path("<int:pk>/record/pdf/", record_pdf, name="record_pdf"),
+    path("<int:pk>/record/docx/", record_docx, name="record_docx"),
     path("<int:pk>/minutes/new/", minutes_create, name="minutes_create"),
     path("minutes/archive/", minutes_archive, name="minutes_archive"),
     path("minutes/<int:pk>/", minutes_detail, name="minutes_detail"),
@@ -290,6 +316,7 @@ urlpatterns = [
     path("minutes/<int:pk>/amend/", minutes_amend, name="minutes_amend"),
     path("minutes/<int:pk>/corrections/", minutes_correction_add, name="minutes_correction_add"),
     path("minutes/<int:pk>/pdf/", minutes_pdf, name="minutes_pdf"),
+    path("minutes/<int:pk>/docx/", minutes_docx, name="minutes_docx"),
     path("<int:pk>/resolutions/new/", resolution_create, name="resolution_create"),
     path("resolutions/<int:pk>/edit/", resolution_update, name="resolution_update"),
 ]

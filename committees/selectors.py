@@ -235,6 +235,19 @@ def rotation_chair_gap(
     return term
 
 
+def posts_in_force_on(*, committee: Committee, day: datetime.date) -> list[Post]:
+    """R5/R8: the committee's posts in force on ``day`` (approved, begun, not yet ended then),
+    with unit and account; one query. Meetings take their entitled voters (应到会) from it."""
+    return list(
+        committee.posts.filter(
+            status__in=(Post.Status.IN_FORCE, Post.Status.ENDED), in_force_from__isnull=False, in_force_from__lte=day
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .select_related("unit", "user")
+        .order_by("kind", "holder_name", "pk")
+    )
+
+
 def upcoming_handover(*, terms: list[RotationTerm], today: datetime.date | None = None) -> RotationTerm | None:
     """R7: the next approved term starting within a month (shown to the next holder and the
     township staff)."""

@@ -38,49 +38,34 @@ from common.permissions import role_of, scoped
 from funding.models import Payment, ShareLine, SharePlan
 from funding.selectors import fen
 from meetings.models import Attendee, FollowUpTask, Meeting, Minutes, Motion
+from meetings.selectors.meetings import Span as Period
+from meetings.selectors.meetings import (
+    half_of,
+    held_count,
+    in_term,
+    period_of,
+    periods_of_year,
+    portal_midnight,
+    quarter_of,
+)
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 ZERO = Decimal("0.00")
 TASKS_AHEAD_DAYS = 14
-QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 
 
-# --- periods (R8) ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: datetime.date
-    end: datetime.date  # inclusive
-
-    def holds(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
-
-
-def quarter_of(day: datetime.date) -> Period:
-    q = (day.month - 1) // 3 + 1
-    start = datetime.date(day.year, 3 * q - 2, 1)
-    end = (datetime.date(day.year + (q == 4), (3 * q) % 12 + 1, 1)) - datetime.timedelta(days=1)
-    return Period(f"{day.year}年{QUARTERS[q]}", start, end)
-
-
-def half_of(day: datetime.date) -> Period:
-    if day.month <= 6:
-        return Period(f"{day.year}年上半年", datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30))
-    return Period(f"{day.year}年下半年", datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31))
+# --- periods (R8): computed once, in meetings.selectors.meetings ---------------------------------
 
 
 def periods_for(frequency: str, today: datetime.date) -> tuple[Period, Period]:
     """R8: the running period and the one before it, by the committee's meeting frequency
-    (quarterly by default, half-yearly under P3)."""
-    of = half_of if frequency == Committee.Frequency.HALF_YEARLY else quarter_of
-    current = of(today)
-    return current, of(current.start - datetime.timedelta(days=1))
+    (quarterly by default, half-yearly under the community plan)."""
+    current = period_of(frequency, today)
+    return current, period_of(frequency, current.start - datetime.timedelta(days=1))
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return portal_midnight(day)
 
 
 def _count(queryset: QuerySet, field_name: str) -> Coalesce:
@@ -97,12 +82,7 @@ def _count(queryset: QuerySet, field_name: str) -> Coalesce:
 
 def held_by_quarter(*, starts: list[datetime.datetime], year: int) -> list[tuple[str, int]]:
     """Meetings held per quarter of ``year`` from already fetched start times (chart rows)."""
-    counts = dict.fromkeys(range(1, 5), 0)
-    for s in starts:
-        local = timezone.localtime(s)
-        if local.year == year:
-            counts[(local.month - 1) // 3 + 1] += 1
-    return [(QUARTERS[q], n) for q, n in counts.items()]
+    return [(span.name, held_count(span, starts)) for span in periods_of_year("quarterly", year)]
 
 
 # --- township staff (and the administrator, over everything) ----------------------------------
@@ -118,6 +98,8 @@ class CommunityRow:
     previous: Period | None = None
     held_now: int = 0
     held_before: int = 0
+    now_in_term: bool = True  # R8 counts only periods inside the committee's term
+    before_in_term: bool = True
     vacancies: list[Vacancy] = field(default_factory=list)
     pending_posts: int = 0
     overdue_tasks: int = 0
@@ -130,11 +112,11 @@ class CommunityRow:
 
     @property
     def no_meeting_now(self) -> bool:
-        return self.committee is not None and self.held_now == 0
+        return self.committee is not None and self.now_in_term and self.held_now == 0
 
     @property
     def missed_before(self) -> bool:
-        return self.committee is not None and self.held_before == 0
+        return self.committee is not None and self.before_in_term and self.held_before == 0
 
     @property
     def flag_count(self) -> int:
@@ -260,9 +242,11 @@ def township_dashboard(*, user, today: datetime.date | None = None) -> TownshipD
         row = CommunityRow(community=c, committee=committee, stage=stages.get(c.pk))
         if committee is not None:
             row.period, row.previous = periods_for(committee.meeting_frequency, today)
-            days = [timezone.localdate(s) for cid, s in held if cid == c.pk]
-            row.held_now = sum(row.period.holds(d) for d in days)
-            row.held_before = sum(row.previous.holds(d) for d in days)
+            starts = [s for cid, s in held if cid == c.pk]
+            row.held_now = held_count(row.period, starts)
+            row.held_before = held_count(row.previous, starts)
+            row.now_in_term = in_term(row.period, committee)
+            row.before_in_term = in_term(row.previous, committee)
             row.vacancies = committee.open
             row.pending_posts = c.pending_posts
             row.overdue_tasks = c.overdue_tasks
@@ -421,7 +405,7 @@ def secretary_dashboard(*, user, community: Community, today: datetime.date | No
             starts_at__gte=_aware(min(dash.period.start, today.replace(month=1, day=1))),
         ).values_list("starts_at", flat=True)
     )  # 1
-    dash.held_now = sum(dash.period.holds(timezone.localdate(s)) for s in starts)
+    dash.held_now = held_count(dash.period, starts)
     dash.quarters = held_by_quarter(starts=starts, year=today.year)
     return dash
 

@@ -2,6 +2,7 @@
 and named votes, the record (会议记录) and the minutes (会议纪要), resolutions and follow-up tasks."""
 
 import datetime
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from committees.models import Committee, Post, Unit
 from common.models import TimeStampedModel
 
+PORTAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")  # the portal's day, quarter and year (R8)
 NOTICE_LEAD = datetime.timedelta(hours=48)  # R12.2: topic, time and place announced 2 days ahead
 
 
@@ -55,6 +57,9 @@ class Meeting(TimeStampedModel):
     )
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     held_on = models.DateField(_("召开日期"), null=True, blank=True)
+    # R8/R12: a meeting held offline and entered afterwards (补录): no notice, a reason, held at once.
+    entered_afterwards = models.BooleanField(_("会后补录"), default=False)
+    entered_reason = models.CharField(_("补录原因"), max_length=200, blank=True)
 
     SCOPE_COMMUNITY = "committee__community"
 
@@ -68,6 +73,21 @@ class Meeting(TimeStampedModel):
             models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="meeting_duration_positive"),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="meeting_cancel_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_afterwards=False) | ~Q(entered_reason=""),
+                name="meeting_entered_afterwards_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_afterwards=False) | Q(status__in=["held", "minutes_approved"]),
+                name="meeting_entered_afterwards_held",
+            ),
+            # Two people entering the same offline meeting at once make one meeting.
+            models.UniqueConstraint(
+                fields=["committee", "starts_at"],
+                condition=Q(entered_afterwards=True),
+                name="meeting_entered_afterwards_once",
+                violation_error_message=_("本大党委在该时间已有会议，不能重复登记。"),
             ),
         ]
         indexes = [models.Index(fields=["committee", "starts_at"], name="meeting_committee_start")]
@@ -84,7 +104,8 @@ class Meeting(TimeStampedModel):
 
     @property
     def quarter(self) -> int:
-        return (timezone.localtime(self.starts_at).month - 1) // 3 + 1
+        """R8: the quarter of the meeting's day in Asia/Shanghai, whatever timezone is active."""
+        return (self.starts_at.astimezone(PORTAL_TZ).month - 1) // 3 + 1
 
 
 class AgendaItem(models.Model):
@@ -162,7 +183,8 @@ class Attendee(models.Model):
         DELEGATE = "delegate", _("委托出席")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("会议"))
-    role = models.CharField(_("身份"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    # Only a post in force on the meeting day makes a voter (R8/R12.3); everyone else attends (列席).
+    role = models.CharField(_("身份"), max_length=10, choices=Role.choices, default=Role.GUEST)
     name = models.CharField(_("姓名"), max_length=40)
     post = models.ForeignKey(
         Post, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("职务")
@@ -201,6 +223,12 @@ class Attendee(models.Model):
                 fields=["meeting", "user"], condition=Q(user__isnull=False), name="attendee_once_per_user"
             ),
             models.CheckConstraint(condition=~Q(reply="leave") | ~Q(reply_reason=""), name="attendee_leave_has_reason"),
+            # R12.3: a voter holds a post; a guest or unit representative never does.
+            models.CheckConstraint(
+                condition=Q(role="member", post__isnull=False) | (~Q(role="member") & Q(post__isnull=True)),
+                name="attendee_voter_has_post",
+                violation_error_message=_("有表决权的委员须有会议当天在任的职务；列席人员不占职务。"),
+            ),
         ]
 
     def __str__(self):
@@ -267,6 +295,27 @@ class Motion(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("meetings:motion_detail", args=[self.pk])
+
+    @property
+    def counting_sentence(self) -> str:
+        """R12.3: one sentence saying how abstentions, non-votes and recusals count under the rule."""
+        return str(COUNTING_SENTENCES.get(self.rule, ""))
+
+
+COUNTING_SENTENCES = {
+    Motion.Rule.MAJORITY_ENTITLED: _(
+        "赞成票须超过应到会委员人数的一半；弃权、出席未投票和缺席都不算赞成票；"
+        "回避的委员不参加表决，也不计入应到会人数。"
+    ),
+    Motion.Rule.MAJORITY_CAST: _(
+        "赞成票须超过实际投票人数的一半；弃权票计入投票人数但不算赞成，出席未投票和缺席的委员不计入投票人数；"
+        "回避的委员不参加表决，也不计入应到会人数。"
+    ),
+    Motion.Rule.TWO_THIRDS_ENTITLED: _(
+        "赞成票须达到应到会委员人数的三分之二；弃权、出席未投票和缺席都不算赞成票；"
+        "回避的委员不参加表决，也不计入应到会人数。"
+    ),
+}
 
 
 class MotionVoter(models.Model):
@@ -423,6 +472,10 @@ class Resolution(TimeStampedModel):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("责任单位")
     )
     deadline = models.DateField(_("完成时限"), null=True, blank=True)
+    # R12.3/R12.4: without a passed motion, a resolution records the meeting's consensus (协商一致)
+    # and the quorum it had then (entitled members, those present).
+    consensus_entitled = models.PositiveIntegerField(_("协商一致时应到会"), null=True, blank=True)
+    consensus_present = models.PositiveIntegerField(_("协商一致时实到"), null=True, blank=True)
 
     SCOPE_COMMUNITY = "meeting__committee__community"
 
@@ -432,6 +485,28 @@ class Resolution(TimeStampedModel):
         verbose_name = _("决议")
         verbose_name_plural = _("决议")
         ordering = ["meeting", "pk"]
+        constraints = [
+            # A recorded consensus had a quorum: more than half of the entitled present.
+            models.CheckConstraint(
+                condition=Q(consensus_entitled__isnull=True, consensus_present__isnull=True)
+                | Q(
+                    motion__isnull=True,
+                    consensus_entitled__gt=0,
+                    consensus_present__lte=models.F("consensus_entitled"),
+                    consensus_present__gt=models.F("consensus_entitled") / 2,
+                ),
+                name="resolution_consensus_quorum",
+            ),
+        ]
+
+    @property
+    def is_consensus(self) -> bool:
+        return self.motion_id is None and self.consensus_entitled is not None
+
+    @property
+    def lacks_basis(self) -> bool:
+        """Recorded before the rule: neither a passed motion nor a consensus (shown as 待核实)."""
+        return self.motion_id is None and self.consensus_entitled is None
 
     def __str__(self):
         return self.text[:40]

@@ -26,7 +26,7 @@ from meetings.services import followup, notices, scheduling, votes
 from meetings.services import minutes as minutes_svc
 from tests.factories import PostFactory
 from tests.meetings.factories import AgendaItemFactory, AttendeeFactory, MeetingFactory
-from tests.meetings.sessionkit import in_session
+from tests.meetings.sessionkit import in_session, mark
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -173,10 +173,13 @@ def minutes(p):
 
 @once
 def resolution(p):
+    """A consensus of the held meeting, its one member present (R12.3: a quorum)."""
+    mark(held(p).members)
     return minutes_svc.resolution_create(
         actor=p.actor,
         meeting=held(p).meeting,
         text="整治停车秩序",
+        consensus=True,
         responsible_unit=p.unit,
         deadline=today() + datetime.timedelta(days=30),
     )

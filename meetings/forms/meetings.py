@@ -34,6 +34,31 @@ class MeetingForm(_Crispy, forms.ModelForm):
         self.helper = self._helper()
 
 
+class PastMeetingForm(_Crispy, forms.ModelForm):
+    """R8/R12: a meeting held offline, entered afterwards (补录)."""
+
+    starts_at = forms.DateTimeField(
+        label=_("召开时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(
+        label=_("补录原因"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例如：会议在线下召开，当时未在平台登记。补录的会议不发通知，并在列表、会议记录和纪要中注明“补录”。"),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "title", "starts_at", "duration_minutes", "place"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
 class AgendaItemForm(_Crispy, forms.ModelForm):
     class Meta:
         model = AgendaItem

@@ -80,10 +80,15 @@ class ResolutionForm(forms.ModelForm):
     deadline = forms.DateField(
         label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    consensus = forms.BooleanField(
+        label=_("会议协商一致（未经表决）"),
+        required=False,
+        help_text=_("不对应表决事项时勾选：系统会核对本次会议是否达到法定人数（出席委员超过应到会的半数）。"),
+    )
 
     class Meta:
         model = Resolution
-        fields = ["motion", "text", "responsible_unit", "deadline"]
+        fields = ["motion", "consensus", "text", "responsible_unit", "deadline"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, meeting, **kwargs):
@@ -97,6 +102,7 @@ class ResolutionForm(forms.ModelForm):
             .order_by("pk")
         )
         self.fields["motion"].empty_label = _("（不对应表决事项）")
+        self.fields["consensus"].initial = self.instance.is_consensus
         self.fields["responsible_unit"].queryset = Unit.objects.filter(
             community_id=meeting.committee.community_id, is_active=True
         ).order_by("name")

@@ -20,7 +20,7 @@ from committees.models import Committee
 from common.permissions import can_change, scope_q, scoped
 from inbox.models import Message
 from inbox.selectors import messages_by_key_prefix
-from meetings.models import AgendaAttachment, AgendaItem, Attendee, ChangeNotice, FollowUpTask, Meeting
+from meetings.models import PORTAL_TZ, AgendaAttachment, AgendaItem, Attendee, ChangeNotice, FollowUpTask, Meeting
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 
@@ -242,6 +242,75 @@ def meeting_page(*, meeting: Meeting, with_deliveries: bool) -> MeetingPage:
 
 
 # --- quarter compliance (R8) ------------------------------------------------------------------------
+#
+# The one place that computes R8 periods: the meetings pages and the dashboards both call these.
+# Boundaries are days of Asia/Shanghai whatever timezone is active (a meeting at 23:30 on 31 March
+# is in the first quarter), and only periods inside the committee's term count.
+
+QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+
+
+def portal_date(moment: datetime.datetime) -> datetime.date:
+    """The portal's day (Asia/Shanghai) of an aware datetime."""
+    return moment.astimezone(PORTAL_TZ).date()
+
+
+def portal_midnight(day: datetime.date) -> datetime.datetime:
+    """The aware start of ``day`` in Asia/Shanghai (for database range filters)."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=PORTAL_TZ)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One R8 period: a quarter or a half-year (``name`` 第一季度 / 上半年), both ends inclusive."""
+
+    name: str
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.start.year}年{self.name}"
+
+    def holds(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def quarter_of(day: datetime.date) -> Span:
+    q = (day.month - 1) // 3 + 1
+    end = datetime.date(day.year, 3 * q, pycalendar.monthrange(day.year, 3 * q)[1])
+    return Span(QUARTER_LABELS[q], datetime.date(day.year, 3 * q - 2, 1), end)
+
+
+def half_of(day: datetime.date) -> Span:
+    if day.month <= 6:
+        return Span("上半年", datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30))
+    return Span("下半年", datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31))
+
+
+def period_of(frequency: str, day: datetime.date) -> Span:
+    """R8: the period holding ``day`` by the committee's setting (quarterly by default; half-yearly
+    where the committee follows the community plan's regular meeting every half year)."""
+    return half_of(day) if frequency == Committee.Frequency.HALF_YEARLY else quarter_of(day)
+
+
+def periods_of_year(frequency: str, year: int) -> list[Span]:
+    spans, day = [], datetime.date(year, 1, 1)
+    while day.year == year:
+        span = period_of(frequency, day)
+        spans.append(span)
+        day = span.end + datetime.timedelta(days=1)
+    return spans
+
+
+def in_term(span: Span, committee: Committee) -> bool:
+    """R6/R8: a period counts only when it lies inside the committee's term."""
+    return committee.term_start <= span.start and span.end <= committee.term_end
+
+
+def held_count(span: Span, starts: list[datetime.datetime]) -> int:
+    """Held meetings (their start times, already fetched) that fall in ``span``, by the portal's day."""
+    return sum(1 for s in starts if span.holds(portal_date(s)))
 
 
 @dataclass
@@ -249,7 +318,7 @@ class Period:
     label: str
     start: datetime.date
     end: datetime.date
-    status: str  # met / missed / open (running, not yet met) / upcoming
+    status: str  # met / missed / open (running, not yet met) / upcoming / outside (not in the term)
     meetings: list[Meeting] = field(default_factory=list)
 
     @property
@@ -259,59 +328,49 @@ class Period:
             "missed": _("未召开"),
             "open": _("进行中，尚未召开"),
             "upcoming": _("未到期"),
+            "outside": _("不在本届任期内，不作要求"),
         }[self.status]
-
-
-QUARTER_LABELS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
-
-
-def _periods(frequency: str, year: int) -> list[tuple[str, datetime.date, datetime.date]]:
-    if frequency == Committee.Frequency.HALF_YEARLY:
-        return [
-            (_("上半年"), datetime.date(year, 1, 1), datetime.date(year, 6, 30)),
-            (_("下半年"), datetime.date(year, 7, 1), datetime.date(year, 12, 31)),
-        ]
-    result = []
-    for q in range(1, 5):
-        start = datetime.date(year, 3 * q - 2, 1)
-        end = datetime.date(year, 3 * q, pycalendar.monthrange(year, 3 * q)[1])
-        result.append((_(QUARTER_LABELS[q]), start, end))
-    return result
 
 
 def compliance_periods(
     *, committee: Committee, year: int, held: list[Meeting], today: datetime.date | None = None
 ) -> list[Period]:
     """R8: each quarter (or half-year, by the committee's setting) of ``year`` met or missed.
-    A held meeting counts; a cancelled one does not. Computed from rows already fetched."""
-    today = today or timezone.localdate()
+    A held meeting counts (one entered afterwards too); a cancelled one does not. A period not
+    inside the committee's term is never missed. Computed from rows already fetched."""
+    today = today or portal_date(timezone.now())
     periods = []
-    for label, start, end in _periods(committee.meeting_frequency, year):
-        inside = [m for m in held if start <= timezone.localdate(m.starts_at) <= end]
+    for span in periods_of_year(committee.meeting_frequency, year):
+        inside = [m for m in held if span.holds(portal_date(m.starts_at))]
         if inside:
             status = "met"
-        elif end < today:
+        elif not in_term(span, committee):
+            status = "outside"
+        elif span.end < today:
             status = "missed"
-        elif start <= today:
+        elif span.start <= today:
             status = "open"
         else:
             status = "upcoming"
-        periods.append(Period(label, start, end, status, inside))
+        periods.append(Period(_(span.name), span.start, span.end, status, inside))
     return periods
 
 
 def _held_in_year(committee_ids, year: int) -> list[Meeting]:
-    start = timezone.make_aware(datetime.datetime(year, 1, 1))
-    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
     return list(
-        Meeting.objects.filter(committee_id__in=committee_ids, status__in=HELD, starts_at__gte=start, starts_at__lt=end)
-        .only("pk", "committee_id", "starts_at", "title", "status")
+        Meeting.objects.filter(
+            committee_id__in=committee_ids,
+            status__in=HELD,
+            starts_at__gte=portal_midnight(datetime.date(year, 1, 1)),
+            starts_at__lt=portal_midnight(datetime.date(year + 1, 1, 1)),
+        )
+        .only("pk", "committee_id", "starts_at", "title", "status", "entered_afterwards")
         .order_by("starts_at")
     )
 
 
-def committee_compliance(*, committee: Committee, year: int) -> list[Period]:
-    return compliance_periods(committee=committee, year=year, held=_held_in_year([committee.pk], year))
+def committee_compliance(*, committee: Committee, year: int, today: datetime.date | None = None) -> list[Period]:
+    return compliance_periods(committee=committee, year=year, held=_held_in_year([committee.pk], year), today=today)
 
 
 @dataclass
@@ -324,7 +383,9 @@ class CommitteeCompliance:
         return [p for p in self.periods if p.status == "missed"]
 
 
-def compliance_overview(*, user, year: int, missed_only: bool = False) -> list[CommitteeCompliance]:
+def compliance_overview(
+    *, user, year: int, missed_only: bool = False, today: datetime.date | None = None
+) -> list[CommitteeCompliance]:
     """The township's view (R8): every active committee in scope with its periods; two queries."""
     committees = list(
         scoped(user, Committee.objects.filter(is_active=True))
@@ -335,7 +396,7 @@ def compliance_overview(*, user, year: int, missed_only: bool = False) -> list[C
     rows = []
     for committee in committees:
         mine = [m for m in held if m.committee_id == committee.pk]
-        row = CommitteeCompliance(committee, compliance_periods(committee=committee, year=year, held=mine))
+        row = CommitteeCompliance(committee, compliance_periods(committee=committee, year=year, held=mine, today=today))
         if row.missed or not missed_only:
             rows.append(row)
     return rows

@@ -32,7 +32,7 @@ from meetings.models import (
     Resolution,
 )
 
-from . import scheduling
+from . import attendance, scheduling
 
 CN_NUMERALS = "一二三四五六七八九十"
 EDITABLE = (Minutes.Status.DRAFT, Minutes.Status.CIRCULATED)
@@ -52,6 +52,12 @@ def _require_held(meeting: Meeting) -> None:
         raise ValidationError(
             _("会议“%(status)s”：会议召开后才能形成会议记录和纪要。") % {"status": meeting.get_status_display()}
         )
+
+
+def _require_votes_closed(meeting: Meeting, what: str) -> None:
+    """R12.3/R12.4: the record and the minutes are written once every vote is counted."""
+    if meeting.motions.filter(status=Motion.Status.OPEN).exists():
+        raise ValidationError(_("还有表决事项正在表决中，请先结束表决，再%(what)s。") % {"what": what})
 
 
 def vote_line(motion: Motion) -> str:
@@ -108,6 +114,8 @@ def minutes_prefill(*, meeting: Meeting) -> str:
             "attendance": _attendance_sentence(attendees),
         }
     ]
+    if meeting.entered_afterwards:
+        lines.append(afterwards_sentence(meeting))
     if agenda:
         lines.append(
             _("会议研究了以下议题：%(topics)s。")
@@ -117,7 +125,15 @@ def minutes_prefill(*, meeting: Meeting) -> str:
     for i, resolution in enumerate(resolutions, start=1):
         text = f"{_ordinal(i)}、{resolution.text}"
         if resolution.motion is not None and resolution.motion.passed is not None:
-            text += _("（表决结果：%(line)s）") % {"line": vote_line(resolution.motion)}
+            text += _("（表决结果：%(line)s计票规则：%(rule)s）") % {
+                "line": vote_line(resolution.motion),
+                "rule": resolution.motion.counting_sentence,
+            }
+        elif resolution.is_consensus:
+            text += _("（会议协商一致通过，应到会 %(e)s 人，实到 %(p)s 人。）") % {
+                "e": resolution.consensus_entitled,
+                "p": resolution.consensus_present,
+            }
         if resolution.responsible_unit is not None:
             text += _("责任单位：%(unit)s。") % {"unit": resolution.responsible_unit.name}
         if resolution.deadline is not None:
@@ -126,6 +142,11 @@ def minutes_prefill(*, meeting: Meeting) -> str:
     if not resolutions:
         lines.append(_("（请在“决议”中登记议定事项。）"))
     return "\n".join(lines)
+
+
+def afterwards_sentence(meeting: Meeting) -> str:
+    """R8: a meeting held offline and entered afterwards says so in the record and the minutes."""
+    return _("本次会议于线下召开，会后在平台补录（补录原因：%(reason)s）。") % {"reason": meeting.entered_reason}
 
 
 def record_prefill(*, meeting: Meeting) -> tuple[str, str]:
@@ -137,9 +158,11 @@ def record_prefill(*, meeting: Meeting) -> tuple[str, str]:
         for i, item in enumerate(agenda, start=1)
     )
     decisions = "\n".join(
-        f"{_ordinal(i)}、{motion.title}：{vote_line(motion)}"
+        f"{_ordinal(i)}、{motion.title}：{vote_line(motion)}{motion.counting_sentence}"
         for i, motion in enumerate(_closed_motions(meeting), start=1)
     )
+    if meeting.entered_afterwards:
+        speeches = f"{afterwards_sentence(meeting)}\n\n{speeches}" if speeches else afterwards_sentence(meeting)
     return speeches, decisions
 
 
@@ -152,6 +175,7 @@ def record_save(*, actor, meeting: Meeting, speeches: str, decisions: str) -> Me
     named. Once the minutes are approved the record is final too."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _require_held(meeting)
+    _require_votes_closed(meeting, _("填写会议记录"))
     if meeting.status == Meeting.Status.MINUTES_APPROVED:
         raise ValidationError(_("会议纪要已审定，会议记录不能再修改。"))
     record = MeetingRecord.objects.select_for_update().filter(meeting=meeting).first()
@@ -179,6 +203,7 @@ def minutes_create(*, actor, meeting: Meeting) -> Minutes:
     year, under the committee's row lock) and start the body from the portal's data."""
     meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
     _require_held(meeting)
+    _require_votes_closed(meeting, _("形成会议纪要"))
     if Minutes.objects.filter(meeting=meeting).exists():
         raise ValidationError(_("本次会议已有会议纪要。"))
     committee = Committee.objects.select_for_update().get(pk=meeting.committee_id)
@@ -345,6 +370,12 @@ def _check_resolution(meeting: Meeting, fields: dict, *, exclude_pk=None) -> Non
     if not (fields.get("text") or "").strip():
         raise ValidationError({"text": _("请填写决议内容。")})
     motion: Motion | None = fields.get("motion")
+    if motion is None and not fields.get("consensus"):
+        raise ValidationError(
+            {"motion": _("决议须来自表决通过的事项；未经表决的，请勾选“会议协商一致”，并确认会议达到法定人数。")}
+        )
+    if motion is not None and fields.get("consensus"):
+        raise ValidationError({"consensus": _("已选择表决通过的事项，不必再登记协商一致。")})
     if motion is not None:
         if motion.meeting_id != meeting.pk:
             raise ValidationError({"motion": _("所选表决事项不属于本次会议。")})
@@ -361,17 +392,58 @@ def _check_resolution(meeting: Meeting, fields: dict, *, exclude_pk=None) -> Non
         raise ValidationError({"deadline": _("完成时限不能早于会议日期。")})
 
 
+def _consensus_quorum(meeting: Meeting) -> tuple[int, int]:
+    """R12.3: a consensus binds only a meeting with a quorum (more than half of the entitled
+    members present); returns (entitled, present) to record with the resolution."""
+    quorum = attendance.meeting_quorum(meeting=meeting)
+    if not quorum.met:
+        raise ValidationError(
+            {
+                "consensus": _(
+                    "出席委员 %(present)s 人，未超过应到会 %(members)s 人的半数，会议未达到法定人数，"
+                    "不能以协商一致形成决议。"
+                )
+                % {"present": quorum.present, "members": quorum.members}
+            }
+        )
+    return quorum.members, quorum.present
+
+
 @transaction.atomic
 def resolution_create(
-    *, actor, meeting: Meeting, text: str, motion: Motion | None = None, responsible_unit=None, deadline=None
+    *,
+    actor,
+    meeting: Meeting,
+    text: str,
+    motion: Motion | None = None,
+    consensus: bool = False,
+    responsible_unit=None,
+    deadline=None,
 ) -> Resolution:
-    """R12.4: an agreed item, usually from a passed motion, with its responsible unit and deadline."""
+    """R12.3/R12.4: an agreed item with its responsible unit and deadline. It comes from a passed
+    motion, or from a consensus (协商一致) recorded at a meeting that had a quorum — the entitled
+    and present counts are stored with it (a database check keeps them a quorum)."""
     meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
     _require_held(meeting)
-    fields = {"text": text, "motion": motion, "responsible_unit": responsible_unit, "deadline": deadline}
+    fields = {
+        "text": text,
+        "motion": motion,
+        "consensus": consensus,
+        "responsible_unit": responsible_unit,
+        "deadline": deadline,
+    }
     _check_resolution(meeting, fields)
+    entitled = present = None
+    if motion is None:
+        entitled, present = _consensus_quorum(meeting)
     resolution = Resolution(
-        meeting=meeting, text=text.strip(), motion=motion, responsible_unit=responsible_unit, deadline=deadline
+        meeting=meeting,
+        text=text.strip(),
+        motion=motion,
+        responsible_unit=responsible_unit,
+        deadline=deadline,
+        consensus_entitled=entitled,
+        consensus_present=present,
     )
     try:
         with transaction.atomic():
@@ -384,12 +456,19 @@ def resolution_create(
 def resolution_update(*, actor, resolution: Resolution, **fields) -> Resolution:
     meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=resolution.meeting_id)
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    consensus = bool(fields.pop("consensus", resolution.is_consensus))
     fields = {k: v for k, v in fields.items() if k in RESOLUTION_FIELDS}
     merged = {name: getattr(resolution, name) for name in RESOLUTION_FIELDS} | fields
-    _check_resolution(meeting, merged, exclude_pk=resolution.pk)
+    _check_resolution(meeting, merged | {"consensus": consensus and merged["motion"] is None}, exclude_pk=resolution.pk)
     changed = [name for name, value in fields.items() if getattr(resolution, name) != value]
-    if not changed:
-        return resolution
     for name in changed:
         setattr(resolution, name, fields[name].strip() if isinstance(fields[name], str) else fields[name])
+    if resolution.motion_id is not None and resolution.consensus_entitled is not None:
+        resolution.consensus_entitled = resolution.consensus_present = None
+        changed += ["consensus_entitled", "consensus_present"]
+    elif resolution.motion_id is None and resolution.consensus_entitled is None:
+        resolution.consensus_entitled, resolution.consensus_present = _consensus_quorum(meeting)
+        changed += ["consensus_entitled", "consensus_present"]
+    if not changed:
+        return resolution
     return _save(resolution, actor, update_fields=changed)

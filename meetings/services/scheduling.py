@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, Post, Unit
-from committees.selectors import secretary_on
+from committees.selectors import posts_in_force_on, secretary_on
 from common.audit import set_actor
 from common.services import save_audited as _save
 from common.uploads import validate_upload
-from meetings.models import NOTICE_LEAD, AgendaAttachment, AgendaItem, Attendee, Meeting
+from meetings.models import NOTICE_LEAD, PORTAL_TZ, AgendaAttachment, AgendaItem, Attendee, Meeting, Motion
 
 from . import changes, notices
 
@@ -37,6 +37,30 @@ def _require_status(meeting: Meeting, allowed, message: str) -> None:
         raise ValidationError(message % {"status": meeting.get_status_display()})
 
 
+def editable_statuses(meeting: Meeting) -> tuple:
+    """Agenda and attendee list change before the meeting; a meeting entered afterwards (补录)
+    keeps them open while it is held, until its minutes are approved."""
+    return (*EDITABLE, Meeting.Status.HELD) if meeting.entered_afterwards else EDITABLE
+
+
+def meeting_day(meeting: Meeting) -> datetime.date:
+    """The meeting's day in Asia/Shanghai (posts in force, quarters)."""
+    return meeting.starts_at.astimezone(PORTAL_TZ).date()
+
+
+def entitled_posts(meeting: Meeting) -> list[Post]:
+    """R8/R12.3: the entitled voters (应到会) are the committee's posts in force on the meeting
+    day; a person holding two posts is one voter. One query."""
+    posts, users = [], set()
+    for post in posts_in_force_on(committee=meeting.committee, day=meeting_day(meeting)):
+        if post.user_id is not None:
+            if post.user_id in users:
+                continue
+            users.add(post.user_id)
+        posts.append(post)
+    return posts
+
+
 def _chair_name(committee: Committee, starts_at: datetime.datetime) -> str:
     """R10: the secretary in office on the meeting's date convenes and chairs it."""
     secretary = secretary_on(committee=committee, day=timezone.localdate(starts_at))
@@ -46,14 +70,16 @@ def _chair_name(committee: Committee, starts_at: datetime.datetime) -> str:
 def _check_time(starts_at: datetime.datetime, urgency_reason: str, *, now=None) -> None:
     now = now or timezone.now()
     if starts_at <= now:
-        raise ValidationError({"starts_at": _("会议时间已过，请选择将来的时间。")})
-    if starts_at - now < NOTICE_LEAD and not urgency_reason.strip():
         raise ValidationError(
             {
-                "urgency_reason": _(
-                    "距开会不足48小时：会议通知应提前2天发出。如确属急事共商，请填写紧急召开理由。"
+                "starts_at": _(
+                    "会议时间已过，请选择将来的时间。如会议已在线下召开，请使用“补录已召开的会议”登记，并写明补录原因。"
                 )
             }
+        )
+    if starts_at - now < NOTICE_LEAD and not urgency_reason.strip():
+        raise ValidationError(
+            {"urgency_reason": _("距开会不足48小时：会议通知应提前2天发出。如确属急事共商，请填写紧急召开理由。")}
         )
 
 
@@ -111,16 +137,39 @@ def meeting_schedule(
 
 @transaction.atomic
 def meeting_invite_members(*, actor, meeting: Meeting) -> list[Attendee]:
-    """R10: every committee member in force (with their account and e-mail) who is not yet on the
-    list. Idempotent."""
+    """R10: every committee member in force on the meeting day (with their account and e-mail)
+    who is not yet on the list. Idempotent."""
     meeting = _lock(meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整参会人员。"))
-    present = set(meeting.attendees.filter(post__isnull=False).values_list("post_id", flat=True))
-    present_users = set(meeting.attendees.filter(user__isnull=False).values_list("user_id", flat=True))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整参会人员。"))
+    return members_sync(actor=actor, meeting=meeting)
+
+
+def members_sync(*, actor, meeting: Meeting) -> list[Attendee]:
+    """R8/R12.3: make the voting members on the list exactly the entitled posts of the meeting
+    day (the caller holds the meeting's row lock). A missing post is added (notified when the
+    meeting is notified and still ahead); a guest with the account of an entitled post becomes
+    that member (a person is one attendee); a member whose post is not in force that day (the
+    meeting was moved, the post ended) leaves the list unless they have voted. Idempotent."""
+    posts = entitled_posts(meeting)
+    by_pk = {p.pk: p for p in posts}
+    attendees = list(meeting.attendees.all())
+    for a in attendees:
+        if a.role == Attendee.Role.MEMBER and a.post_id not in by_pk and not a.votes.exists():
+            notices.attendee_withdraw_pending(meeting=meeting, attendee=a)
+            set_actor(a, actor)
+            a.delete()
+    attendees = [a for a in attendees if a.pk is not None]
+    on_list = {a.post_id for a in attendees if a.post_id is not None}
+    by_user = {a.user_id: a for a in attendees if a.user_id is not None}
     added = []
-    posts = meeting.committee.posts.filter(status=Post.Status.IN_FORCE).select_related("user", "unit")
-    for post in posts.order_by("kind", "holder_name"):
-        if post.pk in present or (post.user_id and post.user_id in present_users):
+    for post in posts:
+        if post.pk in on_list:
+            continue
+        same = by_user.get(post.user_id) if post.user_id else None
+        if same is not None:
+            if same.role != Attendee.Role.MEMBER:
+                same.role, same.post, same.unit, same.name = Attendee.Role.MEMBER, post, post.unit, post.holder_name
+                _save(same, actor, update_fields=["role", "post", "unit", "name"], reason=_("本届在任委员，改为委员"))
             continue
         attendee = Attendee(
             meeting=meeting,
@@ -132,9 +181,10 @@ def meeting_invite_members(*, actor, meeting: Meeting) -> list[Attendee]:
             email=(post.user.email if post.user else "") or "",
         )
         _save(attendee, actor)
-        present_users.add(post.user_id)
+        if post.user_id:
+            by_user[post.user_id] = attendee
         added.append(attendee)
-    if meeting.status == Meeting.Status.NOTIFIED:
+    if meeting.status == Meeting.Status.NOTIFIED and meeting.starts_at > timezone.now():
         for attendee in added:
             notices.attendee_notify(meeting=meeting, attendee=attendee)
     return added
@@ -170,6 +220,8 @@ def meeting_update(*, actor, meeting: Meeting, **fields) -> Meeting:
         meeting.version += 1
         changed.append("version")
     _save(meeting, actor, update_fields=changed, reason=_("改期或变更地点") if moved else "")
+    if "starts_at" in changed and meeting_day(meeting) != old["starts_at"].astimezone(PORTAL_TZ).date():
+        members_sync(actor=actor, meeting=meeting)  # the posts in force on the new day
     if moved and meeting.status == Meeting.Status.NOTIFIED:
         if "starts_at" in old:
             notices.replies_reset(actor=actor, meeting=meeting)
@@ -186,6 +238,7 @@ def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
     _require_status(meeting, (Meeting.Status.DRAFT,), _("会议“%(status)s”，不能再次发布通知。"))
     if not meeting.agenda_items.exists():
         raise ValidationError(_("请先确定议题，再发布会议通知。"))
+    members_sync(actor=actor, meeting=meeting)  # every entitled member is asked (R8/R12.3)
     if not meeting.attendees.exists():
         raise ValidationError(_("请先确定参会人员，再发布会议通知。"))
     try:
@@ -228,6 +281,8 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     nothing still pending for this meeting goes out. A cancelled meeting does not count for R8."""
     meeting = _lock(meeting)
     _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能取消。"))
+    if meeting.motions.exclude(status=Motion.Status.CREATED).exists():
+        raise ValidationError(_("会议已经进行表决，说明会议已召开，不能取消。"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"cancel_reason": _("请填写取消原因。")})
@@ -262,7 +317,7 @@ def agenda_item_add(*, actor, meeting: Meeting, **fields) -> AgendaItem:
     """R11: a topic in one of the four categories; the planned minutes of all topics may not
     exceed the meeting's duration (checked under the meeting's lock)."""
     meeting = _lock(meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整议题。"))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整议题。"))
     _check_minutes(meeting, fields.get("planned_minutes") or 0)
     before = _before(meeting)
     last = meeting.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0
@@ -275,7 +330,7 @@ def agenda_item_add(*, actor, meeting: Meeting, **fields) -> AgendaItem:
 @transaction.atomic
 def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
     meeting = _lock(item.meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整议题。"))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整议题。"))
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
     changed = [k for k in AGENDA_FIELDS if k in fields and getattr(item, k) != fields[k]]
     if not changed:
@@ -292,7 +347,7 @@ def agenda_item_update(*, actor, item: AgendaItem, **fields) -> AgendaItem:
 @transaction.atomic
 def agenda_item_delete(*, actor, item: AgendaItem) -> None:
     meeting = _lock(item.meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整议题。"))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整议题。"))
     before = _before(meeting)
     set_actor(item, actor)
     try:
@@ -345,18 +400,42 @@ def attendee_add(
     user=None,
     email: str = "",
 ) -> Attendee:
-    """Invite a unit representative or a guest (or a member by hand). A unit representative
+    """Invite a unit representative or a guest (列席, R10: chosen by topic). A unit representative
     without an account given is linked to the unit's liaison account when there is one. On a
-    notified meeting the newcomer is notified at once."""
+    notified meeting the newcomer is notified at once.
+
+    R8/R12.3: nobody is added as a voter by hand: the voters are the posts in force on the
+    meeting day, put on the list by ``members_sync``; a person is one attendee, so the holder of
+    such a post is not invited a second time as a guest."""
     meeting = _lock(meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整参会人员。"))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整参会人员。"))
+    if role == Attendee.Role.MEMBER:
+        raise ValidationError(
+            {
+                "role": _(
+                    "有表决权的委员就是会议当天在任的本届委员，由系统自动列入名单，不能手工添加；"
+                    "没有本届职务的人员请以列席身份邀请。"
+                )
+            }
+        )
+    if role not in Attendee.Role.values:
+        raise ValidationError({"role": _("请选择参会身份。")})
+    entitled = entitled_posts(meeting)
+    held_by = next((p for p in entitled if user is not None and p.user_id == user.pk), None)
+    if held_by is not None:
+        raise ValidationError(
+            _("%(name)s 是会议当天在任的本届委员，已是有表决权的应到会人员，不能再以列席身份邀请。")
+            % {"name": held_by.holder_name}
+        )
     if unit is not None and unit.community_id != meeting.committee.community_id:
         raise ValidationError({"unit": _("所选单位不属于本社区。")})
     if role == Attendee.Role.UNIT_REP and unit is None:
         raise ValidationError({"unit": _("驻区单位代表请选择所在单位。")})
     if role == Attendee.Role.UNIT_REP and user is None:
         user = unit.liaisons.filter(is_active=True).order_by("pk").first()
-        if user is not None and meeting.attendees.filter(user=user).exists():
+        if user is not None and (
+            meeting.attendees.filter(user=user).exists() or any(p.user_id == user.pk for p in entitled)
+        ):
             user = None
     attendee = Attendee(
         meeting=meeting,
@@ -380,8 +459,17 @@ def attendee_add(
 
 @transaction.atomic
 def attendee_remove(*, actor, attendee: Attendee) -> None:
+    """Take a guest or unit representative off the list. R8/R12.3: a member whose post is in
+    force on the meeting day stays in the entitled base (应到会) — one who cannot come is
+    recorded on leave or absent, never removed."""
     meeting = _lock(attendee.meeting)
-    _require_status(meeting, EDITABLE, _("会议“%(status)s”，不能再调整参会人员。"))
+    _require_status(meeting, editable_statuses(meeting), _("会议“%(status)s”，不能再调整参会人员。"))
+    attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
+    if attendee.role == Attendee.Role.MEMBER and attendee.post_id in {p.pk for p in entitled_posts(meeting)}:
+        raise ValidationError(
+            _("%(name)s 是会议当天在任的本届委员，属于应到会人员，不能从名单中删除；不能参会的，请登记请假或缺席。")
+            % {"name": attendee.name}
+        )
     notices.attendee_withdraw_pending(meeting=meeting, attendee=attendee)
     set_actor(attendee, actor)
     try:
@@ -389,3 +477,67 @@ def attendee_remove(*, actor, attendee: Attendee) -> None:
             attendee.delete()
     except ProtectedError as exc:
         raise ValidationError(_("该人员已参加表决，不能从名单中删除。")) from exc
+
+
+# --- a meeting held offline, entered afterwards (补录, R8/R12) ---------------------------------------
+
+
+@transaction.atomic
+def meeting_record_past(
+    *,
+    actor,
+    committee: Committee,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    place: str,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> Meeting:
+    """R8/R12: a meeting already held offline is entered afterwards: a past time inside the
+    committee's term and a reason; it is held at once (it counts for its quarter), nobody is
+    notified, and it stays marked as entered afterwards. The members in force that day are put
+    on the list; attendance, votes, record and minutes are then entered from the paper record.
+    The same meeting entered twice at once is one meeting (committee row lock; the unique key
+    where row locks do nothing)."""
+    now = now or timezone.now()
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("请填写补录原因（例如：会议在线下召开，当时未在平台登记）。")
+    if starts_at >= now:
+        errors["starts_at"] = _("补录只用于已经召开的会议；将来的会议请按正常程序安排并发出通知。")
+    else:
+        day = starts_at.astimezone(PORTAL_TZ).date()
+        if not committee.term_start <= day <= committee.term_end:
+            errors["starts_at"] = _("会议日期不在本届大党委任期（%(start)s至%(end)s）内，不能补录。") % {
+                "start": f"{committee.term_start.year}年{committee.term_start.month}月{committee.term_start.day}日",
+                "end": f"{committee.term_end.year}年{committee.term_end.month}月{committee.term_end.day}日",
+            }
+    if errors:
+        raise ValidationError(errors)
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    same = Meeting.objects.filter(committee=committee, starts_at=starts_at).exclude(status=Meeting.Status.CANCELLED)
+    if same.exists():
+        raise ValidationError({"starts_at": _("本大党委在该时间已有会议，不能重复登记。")})
+    meeting = Meeting(
+        committee=committee,
+        kind=kind,
+        title=(title or "").strip(),
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=(place or "").strip(),
+        status=Meeting.Status.HELD,
+        held_on=starts_at.astimezone(PORTAL_TZ).date(),
+        chair_name=_chair_name(committee, starts_at),
+        entered_afterwards=True,
+        entered_reason=reason,
+    )
+    try:
+        with transaction.atomic():
+            _save(meeting, actor, reason=_("会后补录：%(reason)s") % {"reason": reason})
+    except IntegrityError as exc:
+        raise ValidationError({"starts_at": _("本大党委在该时间已有会议，不能重复登记。")}) from exc
+    members_sync(actor=actor, meeting=meeting)
+    return meeting

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 
 from common.audit import set_actor
 from common.services import save_audited as _save
-from meetings.models import AgendaItem, Attendee, Meeting, Motion, MotionVoter, Vote
+from meetings.models import AgendaItem, Attendee, Meeting, Minutes, Motion, MotionVoter, Vote
 
+from . import notices
 from .attendance import meeting_quorum, more_than_half, require_in_session
+from .scheduling import members_sync
 
 # --- the result rule: a pure function -------------------------------------------------------------
 
@@ -172,13 +174,25 @@ def motion_delete(*, actor, motion: Motion) -> None:
 
 @transaction.atomic
 def motion_open(*, actor, motion: Motion) -> Motion:
-    """created → open, in session and only when the presence quorum is met (more than half of the
-    members present). Checked under the meeting's lock, which attendance ticks also take."""
+    """created → open, only in session — the meeting has started (R12.3) and its minutes are not
+    yet drawn up — and only when the presence quorum is met (more than half of the entitled
+    members present). The entitled members are first brought in line with the posts in force
+    on the meeting day (R8). A vote means the meeting took place: a notified meeting becomes
+    held now, so the status, the votes and later the record tell one story. Checked under the
+    meeting's lock, which attendance ticks also take."""
     meeting = _lock_meeting(motion.meeting_id)
     motion = _lock_motion(motion.pk)
     if motion.status != Motion.Status.CREATED:
         raise ValidationError(_("表决事项“%(status)s”，不能再开始表决。") % {"status": motion.get_status_display()})
     require_in_session(meeting)
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(
+            _("会议尚未开始（%(time)s 开始），会议开始后才能表决。")
+            % {"time": timezone.localtime(meeting.starts_at).strftime("%H:%M")}
+        )
+    if Minutes.objects.filter(meeting=meeting).exists():
+        raise ValidationError(_("本次会议已形成会议纪要，不能再开始新的表决。"))
+    members_sync(actor=actor, meeting=meeting)
     quorum = meeting_quorum(meeting=meeting)
     if not quorum.met:
         raise ValidationError(
@@ -190,7 +204,13 @@ def motion_open(*, actor, motion: Motion) -> Motion:
         )
     motion.status = Motion.Status.OPEN
     motion.opened_at = timezone.now()
-    return _save(motion, actor, update_fields=["status", "opened_at"], reason=_("开始表决"))
+    _save(motion, actor, update_fields=["status", "opened_at"], reason=_("开始表决"))
+    if meeting.status == Meeting.Status.NOTIFIED:
+        meeting.status = Meeting.Status.HELD
+        meeting.held_on = timezone.localdate(meeting.starts_at)
+        _save(meeting, actor, update_fields=["status", "held_on"], reason=_("开始表决，会议已召开"))
+        notices.meeting_withdraw_pending(meeting=meeting)
+    return motion
 
 
 def is_recused(motion: Motion, attendee: Attendee) -> bool:
@@ -282,6 +302,8 @@ def _check_voter(*, actor, motion: Motion, attendee: Attendee, method: str) -> N
         raise ValidationError(_("%(name)s 未登记出席，不能表决。") % {"name": attendee.name})
     if method == Vote.Method.DEVICE and (attendee.user_id is None or attendee.user_id != actor.pk):
         raise ValidationError(_("在线表决只能由本人进行。"))
+    if method == Vote.Method.DEVICE and motion.meeting.entered_afterwards:
+        raise ValidationError(_("会后补录的会议不能在线表决，请由书记按会议记录登记举手表决结果。"))
 
 
 @transaction.atomic

@@ -15,9 +15,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import Committee
+from common.params import id_param, year_param
 from common.permissions import can_change, scoped
 from common.views import add_service_errors, private_file_response
-from meetings.forms.meetings import AgendaItemForm, AttachmentForm, AttendeeForm, CancelForm, MeetingForm
+from meetings.forms.meetings import (
+    AgendaItemForm,
+    AttachmentForm,
+    AttendeeForm,
+    CancelForm,
+    MeetingForm,
+    PastMeetingForm,
+)
 from meetings.models import AgendaAttachment, AgendaItem, Attendee, Meeting
 from meetings.selectors import meetings as selectors
 from meetings.services import scheduling
@@ -33,10 +41,7 @@ def _meeting_for_change(request, pk: int) -> Meeting:
 
 
 def _year(request) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
+    return year_param(request.GET.get("year"), default=timezone.localdate().year)
 
 
 @login_required
@@ -46,8 +51,7 @@ def meeting_list(request):
     committees = list(
         scoped(user, Committee.objects.filter(is_active=True)).select_related("community").order_by("community__name")
     )
-    committee_id = request.GET.get("committee")
-    committee_id = int(committee_id) if committee_id and committee_id.isdigit() else None
+    committee_id = id_param(request.GET.get("committee"))
     page = Paginator(selectors.meeting_list(user=user, year=year, committee_id=committee_id), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -84,6 +88,26 @@ def meeting_create(request, committee_pk: int):
 
 
 @login_required
+def meeting_record_past(request, committee_pk: int):
+    """R8/R12: enter a meeting held offline afterwards (补录), with a reason; nobody is notified."""
+    committee = selectors.committee_for_user(user=request.user, pk=committee_pk)
+    if not can_change(request.user, committee):
+        raise PermissionDenied
+    form = PastMeetingForm(request.POST or None, initial={"kind": Meeting.Kind.WORK, "duration_minutes": 120})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = scheduling.meeting_record_past(actor=request.user, committee=committee, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("会议已补录为“已召开”，未发送任何通知。请按会议记录登记出席、表决、会议记录和纪要。")
+            )
+            return redirect(meeting)
+    return render(request, "meetings/meeting_past_form.html", {"form": form, "committee": committee})
+
+
+@login_required
 def meeting_detail(request, pk: int):
     meeting = selectors.meeting_get(user=request.user, pk=pk)
     in_scope = selectors.meeting_in_scope(user=request.user, meeting=meeting)
@@ -97,6 +121,7 @@ def meeting_detail(request, pk: int):
         "in_scope": in_scope,
         "me": me,
         "editable": meeting.status in scheduling.EDITABLE,
+        "list_editable": meeting.status in scheduling.editable_statuses(meeting),
         "cancel_form": CancelForm(),
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -348,6 +373,7 @@ urlpatterns = [
     path("", meeting_list, name="meeting_list"),
     path("compliance/", meeting_compliance, name="meeting_compliance"),
     path("committee/<int:committee_pk>/new/", meeting_create, name="meeting_create"),
+    path("committee/<int:committee_pk>/past/", meeting_record_past, name="meeting_record_past"),
     path("<int:pk>/", meeting_detail, name="meeting_detail"),
     path("<int:pk>/print/", meeting_agenda_print, name="meeting_agenda_print"),
     path("<int:pk>/edit/", meeting_update, name="meeting_update"),

@@ -16,7 +16,7 @@ from meetings.services import followup as svc
 from meetings.services import minutes as minutes_svc
 from tests.factories import UserFactory
 
-from .sessionkit import in_session
+from .sessionkit import in_session, mark
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,8 +29,14 @@ def in_days(n: int) -> datetime.date:
 @pytest.fixture
 def resolution(world, secretary_user):
     s = in_session(world.mine, members=1, hours_ago=24 * 3)
+    mark(s.members)  # R12.3: a consensus binds a meeting with a quorum
     return minutes_svc.resolution_create(
-        actor=secretary_user, meeting=s.meeting, text="整治停车秩序", responsible_unit=world.unit, deadline=in_days(20)
+        actor=secretary_user,
+        meeting=s.meeting,
+        text="整治停车秩序",
+        consensus=True,
+        responsible_unit=world.unit,
+        deadline=in_days(20),
     )
 
 
@@ -140,7 +146,8 @@ def test_overdue_tasks_are_listed_for_secretary_and_township_and_liaison_sees_ow
     world, secretary_user, township_user, liaison, county_user
 ):
     s = in_session(world.mine, members=1, hours_ago=24 * 30)
-    r = minutes_svc.resolution_create(actor=secretary_user, meeting=s.meeting, text="决议")
+    mark(s.members)
+    r = minutes_svc.resolution_create(actor=secretary_user, meeting=s.meeting, text="决议", consensus=True)
     late = svc.task_create(
         actor=secretary_user, resolution=r, owner_name="甲", responsible_unit=world.unit, due_on=in_days(10)
     )
@@ -149,7 +156,8 @@ def test_overdue_tasks_are_listed_for_secretary_and_township_and_liaison_sees_ow
         actor=secretary_user, resolution=r, owner_name="乙", responsible_unit=world.sibling_unit, due_on=in_days(5)
     )
     other = in_session(world.other, members=1, hours_ago=24 * 30)
-    r2 = minutes_svc.resolution_create(actor=secretary_user, meeting=other.meeting, text="河西决议")
+    mark(other.members)
+    r2 = minutes_svc.resolution_create(actor=secretary_user, meeting=other.meeting, text="河西决议", consensus=True)
     foreign = svc.task_create(
         actor=secretary_user, resolution=r2, owner_name="丙", responsible_unit=world.other_unit, due_on=in_days(10)
     )

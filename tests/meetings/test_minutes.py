@@ -180,7 +180,9 @@ def test_resolutions_only_from_passed_motions_of_the_meeting_r12_4(world, secret
     with pytest.raises(ValidationError, match="不属于本次会议"):
         svc.resolution_create(actor=secretary_user, meeting=s.meeting, text="x", motion=other.passed)
     with pytest.raises(ValidationError) as exc:
-        svc.resolution_create(actor=secretary_user, meeting=s.meeting, text="x", responsible_unit=world.other_unit)
+        svc.resolution_create(
+            actor=secretary_user, meeting=s.meeting, text="x", motion=s.passed, responsible_unit=world.other_unit
+        )
     assert "responsible_unit" in exc.value.error_dict
     r = svc.resolution_create(actor=secretary_user, meeting=s.meeting, text="实施方案", motion=s.passed)
     with pytest.raises(ValidationError, match="已形成决议"):

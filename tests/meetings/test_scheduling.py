@@ -234,7 +234,8 @@ def test_unit_rep_is_linked_to_the_liaison_and_guests_may_be_invited_r10(board, 
         scheduling.attendee_add(
             actor=secretary_user, meeting=meeting, role=Attendee.Role.UNIT_REP, name="外人", unit=world.other_unit
         )
-    with pytest.raises(ValidationError, match="已在参会名单"):
+    # R8/R12.3: a person is one attendee: a member in force is not invited again as a guest
+    with pytest.raises(ValidationError, match="在任的本届委员"):
         scheduling.attendee_add(
             actor=secretary_user,
             meeting=meeting,
@@ -244,12 +245,18 @@ def test_unit_rep_is_linked_to_the_liaison_and_guests_may_be_invited_r10(board, 
         )
 
 
-def test_attendee_remove(board, secretary_user):
+def test_r8_attendee_remove_takes_off_a_guest_never_an_entitled_member(board, secretary_user):
+    """Before the rule a member in force could be removed (and so left the entitled base); now
+    only guests leave the list."""
     meeting = schedule(board, secretary_user)
-    attendee = meeting.attendees.get(name="无账号委员")
-    scheduling.attendee_remove(actor=secretary_user, attendee=attendee)
-    assert not meeting.attendees.filter(name="无账号委员").exists()
-    assert scheduling.meeting_invite_members(actor=secretary_user, meeting=meeting)[0].name == "无账号委员"
+    member = meeting.attendees.get(name="无账号委员")
+    with pytest.raises(ValidationError, match="属于应到会人员，不能从名单中删除"):
+        scheduling.attendee_remove(actor=secretary_user, attendee=member)
+    assert meeting.attendees.filter(pk=member.pk, role=Attendee.Role.MEMBER).exists()
+    guest = scheduling.attendee_add(actor=secretary_user, meeting=meeting, role=Attendee.Role.GUEST, name="赵科长")
+    scheduling.attendee_remove(actor=secretary_user, attendee=guest)
+    assert not meeting.attendees.filter(pk=guest.pk).exists()
+    assert scheduling.meeting_invite_members(actor=secretary_user, meeting=meeting) == []
 
 
 def test_attachments_are_checked_r12_1(board, secretary_user):

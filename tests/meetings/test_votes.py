@@ -272,13 +272,7 @@ def test_show_of_hands_for_the_room_is_all_or_nothing_r12_3(s, secretary_user):
 
 
 def test_snapshot_at_close_later_changes_to_posts_change_no_result_r12_3(world, secretary_user):
-    posts = [
-        PostFactory(committee=world.mine, unit=world.unit, status=Post.Status.IN_FORCE, in_force_from="2024-01-02")
-        for _ in range(3)
-    ]
-    s = in_session(world.mine, members=3)
-    for attendee, post in zip(s.members, posts, strict=True):
-        Attendee.objects.filter(pk=attendee.pk).update(post=post)
+    s = in_session(world.mine, members=3)  # each member holds a post in force (the factory's)
     mark(s.members[:2])
     motion = open_motion(secretary_user, s)
     cast(secretary_user, motion, s.members[0], "for")
@@ -286,10 +280,10 @@ def test_snapshot_at_close_later_changes_to_posts_change_no_result_r12_3(world, 
     motion = votes.motion_close(actor=secretary_user, motion=motion)
     before = (motion.entitled_count, motion.present_count, motion.votes_for, motion.passed)
     assert before == (3, 2, 2, True)
-    # afterwards: a post ends, a member is added, attendance changes
-    Post.objects.filter(pk=posts[0].pk).update(status=Post.Status.ENDED, ended_on="2025-01-01")
+    # afterwards: a post ends, a new post comes into force, attendance changes
+    Post.objects.filter(pk=s.members[0].post_id).update(status=Post.Status.ENDED, ended_on="2025-01-01")
     in_session(world.mine, members=0)  # unrelated meeting
-    Attendee.objects.create(meeting=s.meeting, role=Attendee.Role.MEMBER, name="新委员")
+    PostFactory(committee=world.mine, unit=world.unit, status=Post.Status.IN_FORCE, in_force_from="2024-01-02")
     mark(s.members[2:])
     motion.refresh_from_db()
     assert (motion.entitled_count, motion.present_count, motion.votes_for, motion.passed) == before

@@ -49,6 +49,7 @@ def seed() -> None:
         opens_on=datetime.date(year, 12, 1),
         closes_on=datetime.date(year, 12, 20),
         p2_rule=True,
+        electorate={c: REVIEWERS[c] + CODES[c] for c in REVIEWERS},
     )
     campaign = services.campaign_open(actor=admin, campaign=campaign)
     for category, n in CODES.items():

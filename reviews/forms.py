@@ -17,8 +17,38 @@ class DateInput(forms.DateInput):
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ("year", "title", "opens_on", "closes_on", "p2_rule")
+        fields = (
+            "year",
+            "period",
+            "title",
+            "opens_on",
+            "closes_on",
+            "electorate_party_member",
+            "electorate_deputy",
+            "electorate_resident",
+            "p2_rule",
+            "consecutive",
+            "include_attendees",
+        )
         widgets = {"opens_on": DateInput(), "closes_on": DateInput()}
+
+    OPTIONAL = {"period": 0, "electorate_party_member": 0, "electorate_deputy": 0, "electorate_resident": 0}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            self.fields[name].required = False
+        self.fields["period"].help_text = _("大党委按半年开展测评的，分别建立上半年和下半年测评。")
+        self.fields["electorate_party_member"].help_text = _(
+            "各类测评人的应参评人数：发放的测评码与每位委员的纸质票合计不得超过该人数。"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, default in self.OPTIONAL.items():
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = default
+        return cleaned
 
     def validate_unique(self):
         # the service says it in Chinese, on the year field

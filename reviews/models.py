@@ -50,8 +50,22 @@ CHOICE_FIELDS = {
 }
 
 
+class Period(models.IntegerChoices):
+    """R22 (issue #11 item 15): a committee reviews yearly, or — its setting — half-yearly."""
+
+    YEAR = 0, _("全年")
+    FIRST_HALF = 1, _("上半年")
+    SECOND_HALF = 2, _("下半年")
+
+
 class Campaign(TimeStampedModel):
-    """One committee's review of one year. Its settings (the P2 rule) freeze when it opens."""
+    """One committee's review of one year (or half-year). Its settings (the P2 rule, counting only
+    consecutive reviews, reviewing 列席人员, the electorate) freeze when it opens.
+
+    Issue #11 item 15: ``period`` lets a committee hold its reviews half-yearly; ``consecutive``
+    makes the P2 "twice" mean twice in a row; ``include_attendees`` (default for a P3 “1+X”
+    committee) reviews the 列席人员 too; the electorate (应参评人数) of each category bounds what
+    can be counted: codes issued plus a member's paper ballots never exceed it."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -71,6 +85,20 @@ class Campaign(TimeStampedModel):
         default=True,
         help_text=_("不满意票超过半数：第一次给予批评帮助，第二次提出罢免建议并列入下次会议议程。"),
     )
+    period = models.PositiveSmallIntegerField(_("测评周期"), choices=Period.choices, default=Period.YEAR)
+    consecutive = models.BooleanField(
+        _("“两次”须为连续两次测评"),
+        default=True,
+        help_text=_("勾选：只有连续两次测评不满意票超过半数才提出罢免建议；不勾选：累计两次即提出。"),
+    )
+    include_attendees = models.BooleanField(
+        _("同时测评列席人员"),
+        default=False,
+        help_text=_("“1+X”模式的大党委对兼职委员和列席人员的履职情况一并测评。"),
+    )
+    electorate_party_member = models.PositiveIntegerField(_("应参评党员人数"), default=0)
+    electorate_deputy = models.PositiveIntegerField(_("应参评人大代表人数"), default=0)
+    electorate_resident = models.PositiveIntegerField(_("应参评居民代表人数"), default=0)
     opened_at = models.DateTimeField(_("开始测评时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束测评时间"), null=True, blank=True)
 
@@ -81,9 +109,10 @@ class Campaign(TimeStampedModel):
     class Meta:
         verbose_name = _("委员测评")
         verbose_name_plural = _("委员测评")
-        ordering = ["-year", "committee__name"]
+        ordering = ["-year", "-period", "committee__name"]
         constraints = [
-            models.UniqueConstraint(fields=["committee", "year"], name="review_campaign_once_a_year"),
+            models.UniqueConstraint(fields=["committee", "year", "period"], name="review_campaign_once_a_period"),
+            models.CheckConstraint(condition=Q(period__lte=2), name="review_campaign_period_range"),
             models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")), name="review_campaign_dates_ordered"),
         ]
 
@@ -97,6 +126,16 @@ class Campaign(TimeStampedModel):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def electorate(self, category: str) -> int:
+        """R22 (issue #11 item 15): how many reviewers of ``category`` there are (应参评人数)."""
+        return getattr(self, f"electorate_{category}", 0)
+
+    @property
+    def period_label(self) -> str:
+        if self.period == Period.YEAR:
+            return _("%(year)s年度") % {"year": self.year}
+        return _("%(year)s年%(half)s") % {"year": self.year, "half": self.get_period_display()}
+
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
@@ -106,16 +145,25 @@ class Campaign(TimeStampedModel):
         return self.status == self.Status.CLOSED
 
 
+ATTENDEE_KIND = "attendee"
+SUBJECT_KINDS = [*Post.Kind.choices, (ATTENDEE_KIND, _("列席人员"))]
+
+
 class Subject(models.Model):
-    """A part-time member under review (snapshot of the post when the campaign opened) and, once
-    the campaign is closed, the member's result."""
+    """A part-time member under review (snapshot of the post when the campaign opened) — or, where
+    the campaign reviews them (P3), a 列席人员 of the period's meetings, without a post — and, once
+    the campaign is closed, the result."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("测评"))
-    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="review_subjects", verbose_name=_("职务"))
+    post = models.ForeignKey(
+        Post, on_delete=models.PROTECT, null=True, blank=True, related_name="review_subjects", verbose_name=_("职务")
+    )
     order = models.PositiveIntegerField(_("序号"), default=0)
     holder_name = models.CharField(_("姓名"), max_length=40)
-    kind = models.CharField(_("职务"), max_length=16, choices=Post.Kind.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在单位"))
+    kind = models.CharField(_("职务"), max_length=16, choices=SUBJECT_KINDS)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("所在单位")
+    )
     holder_title = models.CharField(_("单位职务"), max_length=60, blank=True)
     # The result (R22), written when the campaign closes: online ballots plus paper tallies.
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
@@ -135,6 +183,11 @@ class Subject(models.Model):
         ordering = ["campaign", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "post"], name="review_subject_once_per_post"),
+            # A member under review holds a post; a 列席人员 holds none (issue #11 item 15).
+            models.CheckConstraint(
+                condition=Q(kind="attendee", post__isnull=True) | (~Q(kind="attendee") & Q(post__isnull=False)),
+                name="review_subject_post_unless_attendee",
+            ),
             # "more than half" (R22/P2): 不满意 > total / 2  ⟺  不满意 > 满意 + 比较满意 + 基本满意.
             models.CheckConstraint(
                 condition=Q(flagged=False) | Q(unsatisfied__gt=F("satisfied") + F("fairly") + F("basic")),

@@ -8,12 +8,13 @@ exactly half is not flagged) the first time → criticism and help (批评帮助
 a removal proposal (建议罢免) on the committee's next meeting's agenda.
 """
 
+import datetime
 import random
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,10 +23,11 @@ from committees.models import Committee, Post
 from common.services import apply_changes
 from common.services import save_audited as _save
 from inbox.services import message_enqueue
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Attendee, Meeting
 from meetings.services.scheduling import agenda_item_add
 
 from .models import (
+    ATTENDEE_KIND,
     CHOICE_FIELDS,
     Ballot,
     BallotCode,
@@ -35,6 +37,7 @@ from .models import (
     Choice,
     Outcome,
     PaperTally,
+    Period,
     Subject,
 )
 
@@ -48,7 +51,13 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no I, L, O, 0, 1: read alou
 CODE_LENGTH = 12  # 31^12 ≈ 2^59: not guessable
 MAX_CODES = 500
 PROPOSAL_MINUTES = 15
-CAMPAIGN_FIELDS = ("year", "title", "opens_on", "closes_on", "p2_rule")
+CAMPAIGN_FIELDS = ("year", "title", "opens_on", "closes_on", "p2_rule", "period", "consecutive", "include_attendees")
+CAMPAIGN_FIELDS += ("electorate_party_member", "electorate_deputy", "electorate_resident")
+PERIOD_DAYS = {
+    Period.YEAR: ((1, 1), (12, 31)),
+    Period.FIRST_HALF: ((1, 1), (6, 30)),
+    Period.SECOND_HALF: ((7, 1), (12, 31)),
+}
 
 
 def part_time_posts(committee: Committee):
@@ -74,12 +83,24 @@ def _check_dates(opens_on, closes_on) -> None:
         raise ValidationError({"closes_on": _("截止日期不能早于开始日期。")})
 
 
-def _check_year_free(committee: Committee, year: int, *, exclude_pk=None) -> None:
+def _check_year_free(committee: Committee, year: int, *, period: int = Period.YEAR, exclude_pk=None) -> None:
+    """One review per period (database constraint); a whole-year review and half-year reviews of
+    the same year exclude each other (issue #11 item 15: the committee reviews yearly or
+    half-yearly), checked under the committee's row lock."""
+    Committee.objects.select_for_update().filter(pk=committee.pk).first()
     qs = Campaign.objects.filter(committee=committee, year=year)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    if qs.exists():
-        raise ValidationError({"year": _("本大党委%(year)s年度的委员测评已经建立。") % {"year": year}})
+    if qs.filter(period=period).exists():
+        label = _("%(year)s年度") % {"year": year} if period == Period.YEAR else f"{year}年{Period(period).label}"
+        raise ValidationError({"year": _("本大党委%(period)s的委员测评已经建立。") % {"period": label}})
+    other = qs.exclude(period=period)
+    if period == Period.YEAR and other.exists():
+        raise ValidationError(
+            {"period": _("本大党委%(year)s年已按半年开展测评，不能再建立全年测评。") % {"year": year}}
+        )
+    if period != Period.YEAR and other.filter(period=Period.YEAR).exists():
+        raise ValidationError({"period": _("本大党委%(year)s年已建立全年测评，不能再按半年测评。") % {"year": year}})
 
 
 def _save_campaign(campaign: Campaign, actor, **kwargs) -> Campaign:
@@ -97,11 +118,33 @@ def _save_campaign(campaign: Campaign, actor, **kwargs) -> Campaign:
 
 @transaction.atomic
 def campaign_create(
-    *, actor, committee: Committee, year: int, title: str, opens_on, closes_on, p2_rule: bool = True
+    *,
+    actor,
+    committee: Committee,
+    year: int,
+    title: str,
+    opens_on,
+    closes_on,
+    p2_rule: bool = True,
+    period: int = Period.YEAR,
+    consecutive: bool = True,
+    include_attendees: bool | None = None,
+    electorate: dict[str, int] | None = None,
+    electorate_party_member: int = 0,
+    electorate_deputy: int = 0,
+    electorate_resident: int = 0,
 ) -> Campaign:
-    """A draft review of one year; one per committee and year (database constraint)."""
+    """A draft review of one year or half-year; one per committee and period (database
+    constraint). ``include_attendees`` defaults to the committee's mode: a P3 “1+X” committee
+    reviews its 列席人员 too."""
     _check_dates(opens_on, closes_on)
-    _check_year_free(committee, year)
+    if period not in Period.values:
+        raise ValidationError({"period": _("请选择测评周期。")})
+    _check_year_free(committee, year, period=period)
+    if include_attendees is None:
+        include_attendees = committee.mode == Committee.Mode.ONE_PLUS_X
+    counts = {"party_member": electorate_party_member, "deputy": electorate_deputy, "resident": electorate_resident}
+    counts |= {k: v for k, v in (electorate or {}).items() if k in Category.values}
     campaign = Campaign(
         committee=committee,
         year=year,
@@ -109,6 +152,10 @@ def campaign_create(
         opens_on=opens_on,
         closes_on=closes_on,
         p2_rule=p2_rule,
+        period=period,
+        consecutive=consecutive,
+        include_attendees=include_attendees,
+        **{f"electorate_{k}": int(v) for k, v in counts.items()},
     )
     return _save_campaign(campaign, actor)
 
@@ -120,8 +167,9 @@ def campaign_update(*, actor, campaign: Campaign, **fields) -> Campaign:
     if not campaign.is_draft:
         raise ValidationError(_("测评已开始，不能再修改设置。"))
     _check_dates(fields.get("opens_on", campaign.opens_on), fields.get("closes_on", campaign.closes_on))
-    if "year" in fields and fields["year"] != campaign.year:
-        _check_year_free(campaign.committee, fields["year"], exclude_pk=campaign.pk)
+    year, period = fields.get("year", campaign.year), fields.get("period", campaign.period)
+    if (year, period) != (campaign.year, campaign.period):
+        _check_year_free(campaign.committee, year, period=period, exclude_pk=campaign.pk)
     changed = apply_changes(campaign, fields, CAMPAIGN_FIELDS)
     if not changed:
         return campaign
@@ -152,9 +200,67 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
             ),
             actor,
         )
+    if campaign.include_attendees:
+        members = {(p.holder_name, p.unit_id) for p in posts}
+        for order, (name, unit_id) in enumerate(period_attendees(campaign), start=len(posts) + 1):
+            if (name, unit_id) in members:
+                continue
+            _save(
+                Subject(
+                    campaign=campaign, post=None, order=order, holder_name=name, kind=ATTENDEE_KIND, unit_id=unit_id
+                ),
+                actor,
+            )
     campaign.status = Campaign.Status.OPEN
     campaign.opened_at = timezone.now()
     return _save(campaign, actor, update_fields=["status", "opened_at"], reason=_("开始测评"))
+
+
+def period_days(campaign: Campaign) -> tuple[datetime.date, datetime.date]:
+    (m1, d1), (m2, d2) = PERIOD_DAYS[Period(campaign.period)]
+    return datetime.date(campaign.year, m1, d1), datetime.date(campaign.year, m2, d2)
+
+
+def period_attendees(campaign: Campaign) -> list[tuple[str, int | None]]:
+    """R22/P3 (issue #11 item 15): the 列席人员 — unit representatives and guests present at the
+    committee's held meetings of the campaign's period — as (name, unit id), once each."""
+    first, last = period_days(campaign)
+    rows = (
+        Attendee.objects.filter(
+            meeting__committee_id=campaign.committee_id,
+            meeting__status__in=(Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED),
+            meeting__held_on__range=(first, last),
+            role__in=(Attendee.Role.UNIT_REP, Attendee.Role.GUEST),
+            attendance=Attendee.Attendance.PRESENT,
+        )
+        .values_list("name", "unit_id")
+        .order_by("name", "unit_id")
+        .distinct()
+    )
+    return list(dict.fromkeys((name.strip(), unit_id) for name, unit_id in rows if name.strip()))
+
+
+def _paper_max(campaign: Campaign, category: str, *, exclude_subject=None) -> int:
+    best = 0
+    for tally in PaperTally.objects.filter(subject__campaign=campaign, category=category):
+        if tally.subject_id != exclude_subject:
+            best = max(best, tally.total)
+    return best
+
+
+def _over_electorate(campaign: Campaign, category: str, codes: int, paper: int) -> None:
+    """R22 (issue #11 item 15): what can be counted for a member in one category — the codes
+    issued (one ballot each at most) plus the paper ballots — never exceeds the electorate."""
+    electorate = campaign.electorate(category)
+    if codes + paper > electorate:
+        raise ValidationError(
+            _(
+                "%(category)s：已发放测评码 %(codes)s 个、纸质票 %(paper)s 票，合计超过应参评人数 %(electorate)s 人。"
+                "请核对票数，或在测评开始前填写正确的应参评人数。"
+            )
+            % {"category": Category(category).label, "codes": codes, "paper": paper, "electorate": electorate},
+            code="over_electorate",
+        )
 
 
 # --- reviewer codes -----------------------------------------------------------------------------
@@ -174,6 +280,8 @@ def codes_generate(*, actor, campaign: Campaign, category: str, count: int) -> l
         raise ValidationError({"category": _("请选择测评人类别。")})
     if not isinstance(count, int) or not 1 <= count <= MAX_CODES:
         raise ValidationError({"count": _("每批生成 1 至 %(max)s 个测评码。") % {"max": MAX_CODES}})
+    issued = campaign.codes.filter(category=category).count()
+    _over_electorate(campaign, category, issued + count, _paper_max(campaign, category))
     batch = (campaign.codes.order_by("-batch").values_list("batch", flat=True).first() or 0) + 1
     for _attempt in range(3):
         codes = [BallotCode(campaign=campaign, category=category, code=_new_code(), batch=batch) for _ in range(count)]
@@ -262,11 +370,13 @@ def tally_save(*, actor, campaign: Campaign, category: str, rows: dict[int, dict
     if set(rows) - set(subjects):
         raise ValidationError(_("所录入的委员不在本次测评名单中。"))
     existing = {t.subject_id: t for t in PaperTally.objects.filter(subject__campaign=campaign, category=category)}
+    codes = campaign.codes.filter(category=category).count()
     saved = []
     for pk, counts in rows.items():
         values = {name: counts.get(name, 0) for name in TALLY_FIELDS}
         if any(not isinstance(v, int) or v < 0 for v in values.values()):
             raise ValidationError(_("票数须为不小于 0 的整数。"))
+        _over_electorate(campaign, category, codes, sum(values.values()))
         tally = existing.get(pk)
         if tally is None:
             if not any(values.values()):
@@ -303,27 +413,50 @@ def _count(campaign: Campaign) -> dict[int, dict[str, dict[str, int]]]:
     return counts
 
 
-def _previous_flags(campaign: Campaign) -> list[dict]:
+def _earlier_campaigns(campaign: Campaign) -> list[int]:
+    """The committee's closed reviews before this one, newest first."""
     return list(
-        Subject.objects.filter(
-            campaign__committee_id=campaign.committee_id,
-            campaign__status=Campaign.Status.CLOSED,
-            campaign__year__lt=campaign.year,
-            flagged=True,
-        ).values("campaign_id", "post_id", "holder_name", "unit_id")
+        Campaign.objects.filter(committee_id=campaign.committee_id, status=Campaign.Status.CLOSED)
+        .filter(Q(year__lt=campaign.year) | Q(year=campaign.year, period__lt=campaign.period))
+        .order_by("-year", "-period")
+        .values_list("pk", flat=True)
     )
 
 
-def flagged_times(subject: Subject, previous: list[dict]) -> int:
-    """This flag plus the earlier campaigns (same committee) that flagged the same person: the
-    same post, or the same name in the same unit (a person re-appointed to another post)."""
-    earlier = {
-        row["campaign_id"]
-        for row in previous
-        if row["post_id"] == subject.post_id
-        or (row["holder_name"], row["unit_id"]) == (subject.holder_name, subject.unit_id)
-    }
-    return 1 + len(earlier)
+def _previous_flags(campaign: Campaign) -> list[dict]:
+    """Every earlier subject row (flagged or not) with the review's place in the order."""
+    order = _earlier_campaigns(campaign)
+    rank = {pk: i for i, pk in enumerate(order)}
+    rows = Subject.objects.filter(campaign_id__in=order).values(
+        "campaign_id", "post_id", "holder_name", "unit_id", "flagged"
+    )
+    return [row | {"rank": rank[row["campaign_id"]]} for row in rows]
+
+
+def _same_person(row: dict, subject: Subject) -> bool:
+    return (row["post_id"] is not None and row["post_id"] == subject.post_id) or (
+        row["holder_name"],
+        row["unit_id"],
+    ) == (subject.holder_name, subject.unit_id)
+
+
+def flagged_times(subject: Subject, previous: list[dict], *, consecutive: bool = False) -> int:
+    """This flag plus the earlier reviews (same committee) that flagged the same person: the same
+    post, or the same name in the same unit (a person re-appointed to another post).
+
+    Issue #11 item 15: with ``consecutive`` (the campaign's setting) only an unbroken run of
+    flagged reviews right before this one counts — a review in between that did not flag the
+    person (or did not review them) starts the count again."""
+    rows = [r for r in previous if _same_person(r, subject)]
+    if not consecutive:
+        return 1 + len({r["campaign_id"] for r in rows if r["flagged"]})
+    by_rank: dict[int, bool] = {}
+    for r in rows:
+        by_rank[r["rank"]] = by_rank.get(r["rank"], False) or r["flagged"]
+    times = 1
+    while by_rank.get(times - 1):
+        times += 1
+    return times
 
 
 @transaction.atomic
@@ -346,7 +479,7 @@ def campaign_close(*, actor, campaign: Campaign) -> Campaign:
         _save(subject, actor, update_fields=[*TALLY_FIELDS, "by_category", "flagged"], reason=_("测评结果"))
         if not (campaign.p2_rule and subject.flagged):
             continue
-        times = flagged_times(subject, previous)
+        times = flagged_times(subject, previous, consecutive=campaign.consecutive)
         kind = Outcome.Kind.REMOVAL if times >= 2 else Outcome.Kind.CRITICISM
         outcome = _save(Outcome(subject=subject, kind=kind, flagged_times=times), actor)
         if kind == Outcome.Kind.REMOVAL:
@@ -394,7 +527,7 @@ def proposal_attach(*, actor, outcome: Outcome, meeting: Meeting) -> AgendaItem 
             )
             % {
                 "name": subject.holder_name,
-                "unit": subject.unit.name,
+                "unit": subject.unit.name if subject.unit else _("无单位"),
                 "year": subject.campaign.year,
                 "times": outcome.flagged_times,
             },
@@ -444,7 +577,7 @@ def _result_text(subject: Subject, campaign: Campaign) -> tuple[str, str]:
         "满意%(a)s票，比较满意%(b)s票，基本满意%(c)s票，不满意%(d)s票，共%(total)s票。"
         "处理意见：%(verdict)s。\n请贵单位党组织知悉，并督促其认真履行委员职责。"
     ) % {
-        "unit": subject.unit.name,
+        "unit": subject.unit.name if subject.unit else _("本人所在"),
         "name": subject.holder_name,
         "committee": campaign.committee.name,
         "kind": subject.get_kind_display(),
@@ -459,11 +592,28 @@ def _result_text(subject: Subject, campaign: Campaign) -> tuple[str, str]:
     return subject_line, body
 
 
+def _superior_text(subject: Subject, campaign: Campaign) -> tuple[str, str]:
+    title, body = _result_text(subject, campaign)
+    unit = subject.unit.name if subject.unit else _("（无单位）")
+    return (
+        _("%(title)s（%(unit)s，报上级党组织）") % {"title": title, "unit": unit},
+        _("镇（街道）党委：\n以下测评结果已反馈%(unit)s党组织，现一并报送上级党组织。\n\n%(body)s")
+        % {"unit": unit, "body": body},
+    )
+
+
 @transaction.atomic
 def results_send(*, campaign: Campaign) -> int:
     """R22: each member's result to their unit's party organisation — a portal notice to each of
-    the unit's liaison accounts and an e-mail to the unit's contact address. Exactly once: one
-    key per campaign, member and recipient (calling it again records nothing new)."""
+    the unit's liaison accounts and an e-mail to the unit's contact address — and (issue #11
+    item 15) to its superior party organisation: the township party committee that leads the
+    community's organisations, whose staff accounts receive each result. Exactly once: one key
+    per campaign, member and recipient (calling it again records nothing new)."""
+    superiors = list(
+        User.objects.filter(
+            role=User.Role.TOWNSHIP, is_active=True, township_id=campaign.committee.community.township_id
+        ).order_by("pk")
+    )
     subjects = list(campaign.subjects.select_related("unit", "outcome"))
     liaisons: dict[int, list[User]] = {}
     for user in User.objects.filter(
@@ -478,8 +628,15 @@ def results_send(*, campaign: Campaign) -> int:
         for user in users:
             message_enqueue(key=f"{prefix}:user:{user.pk}", recipient=user, subject=title, body=body, kind="review")
             sent += 1
-        email = subject.unit.contact_email
+        email = subject.unit.contact_email if subject.unit else ""
         if email and email.lower() not in {(u.email or "").lower() for u in users}:
             message_enqueue(key=f"{prefix}:unit-email", email=email, subject=title, body=body, kind="review")
             sent += 1
+        if superiors:
+            up_title, up_body = _superior_text(subject, campaign)
+            for user in superiors:
+                message_enqueue(
+                    key=f"{prefix}:superior:{user.pk}", recipient=user, subject=up_title, body=up_body, kind="review"
+                )
+                sent += 1
     return sent

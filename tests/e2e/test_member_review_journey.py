@@ -23,6 +23,7 @@ def test_r22_member_review_journey(page, browser, login_as, world):
     page.locator("#nav").get_by_role("button", name="会议").click()
     page.locator("#nav").get_by_role("link", name="委员测评").click()
     page.get_by_role("link", name=f"发起{world.mine.name}测评").click()
+    page.fill("input[name=electorate_resident]", "30")  # R22: the electorate bounds the codes (issue #11)
     page.get_by_role("button", name="保存").click()
     expect(page.get_by_test_id("campaign-status")).to_have_text("草稿")
     expect(page.locator("#subject-table")).to_contain_text("张委员")

@@ -27,6 +27,7 @@ def _campaign(p, year, *, opened=True, closed=False):
         title=f"{year}年度兼职委员满意度测评",
         opens_on=today,
         closes_on=today + datetime.timedelta(days=14),
+        electorate={"party_member": 50, "deputy": 10, "resident": 20},
     )
     if opened:
         campaign = services.campaign_open(actor=p.actor, campaign=campaign)

@@ -29,6 +29,8 @@ def campaign(actor, committee, *, year=2025, p2_rule=True, opened=True, members=
         opens_on=extra.pop("opens_on", today),
         closes_on=extra.pop("closes_on", today + datetime.timedelta(days=14)),
         p2_rule=p2_rule,
+        electorate=extra.pop("electorate", {"party_member": 100, "deputy": 100, "resident": 100}),
+        **extra,
     )
     if opened:
         c = services.campaign_open(actor=actor, campaign=c)

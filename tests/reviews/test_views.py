@@ -87,7 +87,14 @@ def test_secretary_creates_opens_generates_codes_and_prints_them(login, world, s
     client = login(secretary_user)
     response = client.post(
         reverse("reviews:campaign_create", args=[world.mine.pk]),
-        {"year": 2025, "title": "2025年度测评", "opens_on": "2025-12-01", "closes_on": "2099-12-20", "p2_rule": "on"},
+        {
+            "year": 2025,
+            "title": "2025年度测评",
+            "opens_on": "2025-12-01",
+            "closes_on": "2099-12-20",
+            "p2_rule": "on",
+            "electorate_deputy": 10,
+        },
     )
     c = Campaign.objects.get()
     assert response.url == c.get_absolute_url() and c.is_draft and c.p2_rule

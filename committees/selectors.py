@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from common.permissions import scope_q, scoped
+from common.permissions import county_body_of, scope_q, scoped
 from common.views import scoped_get
 
 from .models import Committee, Community, Grid, Post, PostApproval, RotationTerm, Township, Unit, Vacancy
@@ -105,6 +105,23 @@ def post_get(*, user, pk: int) -> Post:
         ),
         pk=pk,
     )
+
+
+def nominations_pending(*, user) -> QuerySet[Post]:
+    """R5: the nominations in the user's scope that wait for a county decision, oldest first, with
+    their committee, unit and decisions; for a county user acting for a body, only those that body
+    has not decided yet (its work list)."""
+    qs = scoped(
+        user,
+        Post.objects.filter(status=Post.Status.NOMINATED, committee__is_active=True)
+        .select_related("committee__community__township", "unit")
+        .prefetch_related(Prefetch("approvals", queryset=PostApproval.objects.select_related("recorded_by")))
+        .order_by("nominated_on", "pk"),
+    )
+    body = county_body_of(user)
+    if body:
+        qs = qs.exclude(approvals__body=body)
+    return qs
 
 
 def approval_grid(post: Post) -> list[tuple[str, str, PostApproval | None]]:

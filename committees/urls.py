@@ -1,4 +1,4 @@
-from .views import committee, grids, posts, rotation, units
+from .views import committee, grids, nominations, posts, rotation, units
 
 app_name = "committees"
 
@@ -7,5 +7,6 @@ urlpatterns = [
     *units.urlpatterns,
     *grids.urlpatterns,
     *posts.urlpatterns,
+    *nominations.urlpatterns,
     *rotation.urlpatterns,
 ]

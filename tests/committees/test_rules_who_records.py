@@ -148,3 +148,33 @@ class TestR5CountyDecisionPages:
         assert self._post(client, post, ORG).status_code == 302
         post.refresh_from_db()
         assert post.status == Post.Status.IN_FORCE
+
+
+class TestR5NominationsWaiting:
+    def test_r5_each_body_sees_what_it_has_not_decided(self, client, place, django_assert_max_num_queries):
+        first, second = _nominate(place, "甲委员"), _nominate(place, "乙委员")
+        record_decision(post=first, body=ORG, decision=APPROVED, decided_on=TODAY)
+        url = reverse("committees:nomination_list")
+        client.force_login(place.org)
+        with django_assert_max_num_queries(12):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert [post for post, _ in response.context["rows"]] == [second]
+        page = response.content.decode()
+        assert "待县委组织部登记审批结果的提名" in page and "乙委员" in page and "甲委员" not in page
+        client.force_login(place.civil)
+        assert [post for post, _ in client.get(url).context["rows"]] == [first, second]
+        client.force_login(place.staff)  # the township sees every waiting nomination and its state
+        response = client.get(url)
+        assert [post for post, _ in response.context["rows"]] == [first, second]
+        assert "两机关的审批结果由各自的经办人登记" in response.content.decode()
+
+    def test_r5_the_list_keeps_its_query_count(self, client, place, django_assert_max_num_queries):
+        for i in range(12):
+            post = _nominate(place, f"委员{i}")
+            record_decision(post=post, body=CIVIL, decision=APPROVED, decided_on=TODAY)
+        client.force_login(place.org)
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse("committees:nomination_list"))
+        assert response.status_code == 200 and len(response.context["rows"]) == 12
+        assert "委员11" in response.content.decode()

@@ -53,16 +53,22 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def private_file_response(field_file, *, filename: str = "", as_attachment: bool = False) -> FileResponse:
+def private_file_response(
+    field_file, *, filename: str = "", title: str = "", as_attachment: bool = False
+) -> FileResponse:
     """Stream an upload kept outside the web root; the caller has already checked the user may
-    see the object it belongs to. A missing file is a 404, never a 500."""
+    see the object it belongs to. A missing file is a 404, never a 500. ``title`` names the
+    download after the object (its stored name is a random hash), keeping the file's extension."""
     if not field_file:
         raise Http404
+    stored = field_file.name.rsplit("/", 1)[-1]
+    if title and not filename:
+        filename = title + (f".{stored.rsplit('.', 1)[-1]}" if "." in stored else "")
     try:
         handle = field_file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=as_attachment, filename=filename or field_file.name.rsplit("/", 1)[-1])
+    return FileResponse(handle, as_attachment=as_attachment, filename=filename or stored)
 
 
 def pdf_response(content: bytes, filename: str, *, as_attachment: bool = True) -> HttpResponse:

@@ -29,11 +29,11 @@ class Stage(models.IntegerChoices):
     """R25: the five stages (0 = the community has not started)."""
 
     NOT_STARTED = 0, _("未开始")
-    PUBLICITY = 1, _("广泛宣传,统一思想")
-    SURVEY = 2, _("调查摸底,打好基础")
-    PLAN = 3, _("制定方案,征求意见")
-    PILOT = 4, _("试点先行,总结推广")
-    RULES = 5, _("建章立制,强化管理")
+    PUBLICITY = 1, _("广泛宣传，统一思想")
+    SURVEY = 2, _("调查摸底，打好基础")
+    PLAN = 3, _("制定方案，征求意见")
+    PILOT = 4, _("试点先行，总结推广")
+    RULES = 5, _("建章立制，强化管理")
 
 
 # R25 [P1 §五]: the planned months of each stage (start, end), both inclusive.

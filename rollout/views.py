@@ -164,7 +164,7 @@ def pilot_summarise(request, pk):
 @login_required
 def pilot_summary_file(request, pk):
     plan = selectors.plan_get(user=request.user, pk=pk)
-    return private_file_response(plan.pilot_summary_file)
+    return private_file_response(plan.pilot_summary_file, title=_("试点工作总结"))
 
 
 # --- a community's progress ---------------------------------------------------------------------
@@ -273,7 +273,7 @@ def publicity_create(request, pk):
 @login_required
 def publicity_file(request, pk):
     event = get_object_or_404(scoped(request.user, PublicityEvent.objects.all()), pk=pk)
-    return private_file_response(event.file)
+    return private_file_response(event.file, title=event.title)
 
 
 @login_required
@@ -331,7 +331,7 @@ def rule_approve(request, pk):
 @login_required
 def rule_file(request, pk):
     document = get_object_or_404(scoped(request.user, RuleDocument.objects.all()), pk=pk)
-    return private_file_response(document.file)
+    return private_file_response(document.file, title=document.title)
 
 
 # --- plan documents and the units' opinions (R25.3) ---------------------------------------------
@@ -380,7 +380,7 @@ def document_detail(request, pk):
 @login_required
 def document_file(request, pk):
     document = selectors.document_get(user=request.user, pk=pk)
-    return private_file_response(document.file)
+    return private_file_response(document.file, title=document.title)
 
 
 @login_required

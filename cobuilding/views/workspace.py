@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -116,8 +117,8 @@ def overview_export(request):
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"cobuilding-{ov.committee.pk}-{ov.year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    filename = _("%(committee)s%(year)s年共驻共建情况.xlsx") % {"committee": ov.committee.name, "year": ov.year}
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -31,14 +31,14 @@ def test_township_marks_the_pilot_summarised_and_the_others_start_stage_four(pag
     red = late_bar.evaluate("e => getComputedStyle(e).backgroundColor")
     assert red == "rgb(220, 53, 69)", red
     sibling_row = page.locator("tr.community-row[data-community='东关社区']")
-    expect(sibling_row).to_contain_text("3 制定方案,征求意见")
+    expect(sibling_row).to_contain_text("3 制定方案，征求意见")
     expect(sibling_row).to_contain_text("待试点总结")
 
     page.fill("textarea[name=summary]", "陵园社区试点经验：先建台账、再定方案，议事规则先行。")
     page.click("text=确认试点已总结")
     expect(page.locator("#pilot-summarised")).to_contain_text("确认总结")
-    expect(sibling_row).to_contain_text("4 试点先行,总结推广")
+    expect(sibling_row).to_contain_text("4 试点先行，总结推广")
 
     sibling_row.locator("a").click()
-    expect(page.locator("#current-stage")).to_contain_text("4 试点先行,总结推广")
+    expect(page.locator("#current-stage")).to_contain_text("4 试点先行，总结推广")
     expect(page.locator("#changes")).to_contain_text("自动：实施方案已制定、意见已征求")

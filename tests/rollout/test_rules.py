@@ -303,7 +303,7 @@ def test_lateness_against_planned_months_with_a_fixed_today(plan, world, townshi
     assert not selectors.community_stages(community_ids=[mine.pk], today=datetime.date(2030, 3, 31))[mine.pk].late
     status = selectors.community_stages(community_ids=[mine.pk, sibling.pk], today=datetime.date(2030, 4, 1))
     assert status[mine.pk].late and status[mine.pk].stage == 2
-    assert status[mine.pk].label == "2 调查摸底,打好基础" and status[mine.pk].plan_id == plan.pk
+    assert status[mine.pk].label == "2 调查摸底，打好基础" and status[mine.pk].plan_id == plan.pk
     assert status[mine.pk].is_pilot
     # not started: late once stage 1 (Feb–Mar) is over
     assert status[sibling.pk].label == "未开始" and status[sibling.pk].late

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
+from common.params import id_param
 from common.views import add_service_errors, posted
 
 from . import selectors, services
@@ -111,8 +112,8 @@ def _indicator_form(request, *, sheet, indicator=None):
     initial = {}
     if indicator is not None:
         initial = {f: getattr(indicator, f) for f in services.INDICATOR_FIELDS}
-    elif request.GET.get("parent", "").isdigit():
-        initial = {"parent": request.GET["parent"]}
+    elif (parent := id_param(request.GET.get("parent"))) is not None:
+        initial = {"parent": parent}
     form = IndicatorForm(posted(request), sheet=sheet, indicator=indicator, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import Committee, Township
+from common.params import year_param
 from common.permissions import role_of, scope_q
 from common.views import pdf_response, private_file_response
 
@@ -31,11 +32,7 @@ PER_PAGE = 50
 
 
 def _year(value, years: list[int]) -> int | None:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        return years[0] if years else None
-    return year
+    return year_param(value, default=years[0] if years else None)
 
 
 @login_required

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.params import id_param
 from common.permissions import role_of
 
 from .models import Grid, Unit
@@ -63,13 +64,13 @@ class UnitFilter(django_filters.FilterSet):
         self.filters["community"].queryset = communities
         grids = Grid.objects.filter(community__in=communities).select_related("community")
         chosen = self.data.get("community") if self.data else None
-        if chosen and str(chosen).isdigit():
-            grids = grids.filter(community_id=int(chosen))
+        if (chosen_id := id_param(chosen)) is not None:
+            grids = grids.filter(community_id=chosen_id)
         elif role_of(user) != "secretary":
             # A county has thousands of grids: offer them once a community is chosen (a grid
             # picked without one, e.g. from a saved link, stays valid).
-            picked = self.data.get("grid") if self.data else None
-            grids = grids.filter(pk=int(picked)) if picked and str(picked).isdigit() else grids.none()
+            picked = id_param(self.data.get("grid")) if self.data else None
+            grids = grids.filter(pk=picked) if picked is not None else grids.none()
         self.filters["grid"].queryset = grids.order_by("community__name", "name")
         self.form.fields["grid"].show_community = not chosen
         if not chosen and role_of(user) != "secretary":

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from committees.models import Community
+from common.params import id_param
 from common.permissions import role_of
 from common.views import scoped_get
 
@@ -69,10 +70,10 @@ def secretary(request):
     if role_of(user) == "secretary":
         community = scoped_get(user, Community.objects.select_related("township"), pk=user.community_id)
     else:
-        raw = request.GET.get("community", "")
-        if not raw.isdigit():
+        community_id = id_param(request.GET.get("community"))
+        if community_id is None:
             return redirect(landing_url_name(user))
-        community = scoped_get(user, Community.objects.select_related("township"), pk=int(raw))
+        community = scoped_get(user, Community.objects.select_related("township"), pk=community_id)
     dash = selectors.secretary_dashboard(user=user, community=community)
     return render(request, "dashboards/secretary.html", {"dash": dash, "role": role_of(user)})
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from committees.models import Committee, Unit
 from common import permissions
 from common.audit import history_entries
+from common.params import id_param, year_param
 from common.permissions import role_of as _role
 from common.templatetags.portal import cn_date, money
 from common.views import add_service_errors, pdf_response, private_file_response
@@ -640,7 +641,7 @@ def arrears_remind(request, pk):
 def payment_create(request, pk):
     fy = _year_for_change(request.user, pk)
     units = _share_units(fy)
-    initial = {"paid_on": timezone.localdate(), "unit": request.GET.get("unit")}
+    initial = {"paid_on": timezone.localdate(), "unit": id_param(request.GET.get("unit"))}
     form = forms.PaymentForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -734,10 +735,7 @@ def unit_dues(request, pk):
 def township_overview(request, pk):
     township = selectors.township_get(user=request.user, pk=pk)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        year = today.year
+    year = year_param(request.GET.get("year"), default=today.year)
     columns = selectors.township_overview(user=request.user, township=township, year=year, today=today)
     context = {
         "township": township,

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from common.params import id_param
 from common.permissions import role_of as role
 from common.views import add_service_errors, private_file_response
 
@@ -31,7 +32,7 @@ def int_or_none(value) -> int | None:
 
 def committee_or_404(request):
     committee = selectors.committee_for(
-        user=request.user, committee_id=int_or_none(request.GET.get("committee") or request.POST.get("committee"))
+        user=request.user, committee_id=id_param(request.GET.get("committee") or request.POST.get("committee"))
     )
     if committee is None:
         raise Http404

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
+from common.params import id_param
 from common.permissions import can_change, scoped
 from common.views import scoped_get
 
@@ -55,7 +56,7 @@ def agreement_create(request):
     initial = {
         "period_start": today.replace(month=1, day=1),
         "period_end": today.replace(month=12, day=31),
-        "unit": request.GET.get("unit"),
+        "unit": id_param(request.GET.get("unit")),
     }
     form = AgreementForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():

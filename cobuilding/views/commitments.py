@@ -11,20 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.params import year_param
 from common.permissions import can_change, scoped
 from common.views import scoped_get_for_change
 
 from .. import selectors, services
 from ..forms import CommitmentForm, CommitmentStatusForm
 from ..models import Commitment
-from ._base import committee_or_404, int_or_none, is_liaison, run_service
+from ._base import committee_or_404, is_liaison, run_service
 
 
 @login_required
 def commitment_list(request):
     user = request.user
     committee = None if is_liaison(user) else committee_or_404(request)
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     qs = scoped(user, Commitment.objects.select_related("unit").filter(year=year))
     if committee is not None:
         qs = qs.filter(unit__community_id=committee.community_id)

@@ -9,13 +9,14 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.params import id_param, year_param
 from common.permissions import can_change, scoped
 from common.views import scoped_get
 
 from .. import selectors, services
 from ..forms import DedicationDayForm, ParticipationForm
 from ..models import DedicationDay, DedicationParticipation
-from ._base import committee_or_404, int_or_none, is_liaison, require_reviewer, run_service, serve_file
+from ._base import committee_or_404, is_liaison, require_reviewer, run_service, serve_file
 
 
 def _day(request, pk) -> DedicationDay:
@@ -30,7 +31,7 @@ def _day(request, pk) -> DedicationDay:
 @login_required
 def dedication_list(request):
     committee = committee_or_404(request)
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     return render(
         request,
         "cobuilding/dedication_list.html",
@@ -95,7 +96,9 @@ def participation_record(request, pk):
     existing = None
     if is_liaison(user):
         existing = DedicationParticipation.objects.filter(day=day, unit_id=user.unit_id).first()
-    initial = {"names": existing.names, "count": existing.count} if existing else {"unit": request.GET.get("unit")}
+    initial = (
+        {"names": existing.names, "count": existing.count} if existing else {"unit": id_param(request.GET.get("unit"))}
+    )
     form = ParticipationForm(request.POST or None, request.FILES or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
+from common.params import year_param
 from common.permissions import can_change, scoped
 from common.views import scoped_get, scoped_get_for_change
 from meetings.models import Resolution
@@ -35,7 +36,7 @@ from ._base import (
 def pledge_list(request):
     user = request.user
     committee = None if is_liaison(user) else committee_or_404(request)
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     status = request.GET.get("status") or ""
     if status not in Pledge.Status.values:
         status = ""

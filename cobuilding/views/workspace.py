@@ -14,10 +14,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from common import xlsx
+from common.params import year_param
 
 from .. import selectors
 from ..models import PledgeKind
-from ._base import committee_or_404, int_or_none, is_liaison
+from ._base import committee_or_404, is_liaison
 
 
 @login_required
@@ -31,7 +32,7 @@ def workspace(request):
 
 def _overview(request):
     committee = committee_or_404(request)
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     return selectors.overview_get(user=request.user, committee=committee, year=year)
 
 
@@ -125,7 +126,7 @@ def overview_export(request):
 @login_required
 def unit_cobuilding(request, pk):
     """One unit's co-building figures (participation in dedication days shows here, R18)."""
-    year = int_or_none(request.GET.get("year")) or timezone.localdate().year
+    year = year_param(request.GET.get("year"), default=timezone.localdate().year)
     row = selectors.unit_summary(user=request.user, unit_id=pk, year=year)
     return render(request, "cobuilding/unit_cobuilding.html", {"row": row, "year": year})
 

@@ -16,6 +16,7 @@ from committees.forms.committee import CommitteeCreateForm, CommitteeRenewForm, 
 from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
+from common.params import id_param
 from common.views import add_service_errors, posted, scoped_get_for_change
 
 PAGE_SIZE = 50
@@ -47,7 +48,8 @@ def committee_create(request):
         .exclude(committees__is_active=True)
         .order_by("township__name", "name")
     )
-    initial = {"community": request.GET.get("community")} if request.GET.get("community", "").isdigit() else {}
+    community_id = id_param(request.GET.get("community"))
+    initial = {"community": community_id} if community_id is not None else {}
     form = CommitteeCreateForm(posted(request), communities=communities, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

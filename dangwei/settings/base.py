@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # issue #14: a NUL in the query string is a 400 (PostgreSQL cannot compare it: a 500 otherwise)
+    "common.params.RejectNulInQueryMiddleware",
     # Issue #13: a database outage answers 503 "系统维护中" (with Retry-After), never 500.
     "common.health.DatabaseDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.params import month_param
 from common.permissions import can_change
 from inbox.selectors import calendar_token_owner
 from inbox.services import calendar_token_get_or_create, calendar_token_rotate
@@ -25,14 +26,8 @@ ICAL_UID_DOMAIN = getattr(settings, "ICAL_UID_DOMAIN", "dangwei.portal")
 
 
 def _month(request) -> tuple[int, int]:
-    raw = request.GET.get("month", "")
-    try:
-        year, month = (int(x) for x in raw.split("-", 1))
-        datetime.date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        return today.year, today.month
-    return year, month
+    first = month_param(request.GET.get("month"), default=timezone.localdate().replace(day=1))
+    return first.year, first.month
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
 from common.docx import docx_response
+from common.params import id_param, year_param
 from common.permissions import can_change, scoped
 from common.views import add_service_errors, pdf_response
 from meetings import documents
@@ -248,7 +249,7 @@ def minutes_docx(request, pk: int):
 @login_required
 def minutes_archive(request):
     today = timezone.localdate()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else today.year
+    year = year_param(request.GET.get("year"), default=today.year)
     quarters = selectors.minutes_archive(user=request.user, year=year)
     context = {
         "year": year,
@@ -266,8 +267,8 @@ def minutes_archive(request):
 def resolution_create(request, pk: int):
     meeting = _meeting_for_change(request, pk)
     initial = {}
-    if request.GET.get("motion", "").isdigit():
-        motion = meeting.motions.filter(pk=int(request.GET["motion"]), passed=True).first()
+    if (motion_id := id_param(request.GET.get("motion"))) is not None:
+        motion = meeting.motions.filter(pk=motion_id, passed=True).first()
         if motion is not None:
             initial = {"motion": motion, "text": motion.title}
     form = ResolutionForm(request.POST or None, meeting=meeting, initial=initial)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.audit import history_entries
+from common.params import id_param
 from common.views import add_service_errors
 from meetings.forms.votes import HandsForm, MotionForm, VoteForm
 from meetings.models import Attendee, Motion
@@ -44,8 +45,8 @@ def _errors(request, exc: ValidationError) -> None:
 def motion_create(request, pk: int):
     meeting = _meeting_for_change(request, pk)
     initial = {}
-    if request.GET.get("item", "").isdigit():
-        item = meeting.agenda_items.filter(pk=int(request.GET["item"])).first()
+    if (item_id := id_param(request.GET.get("item"))) is not None:
+        item = meeting.agenda_items.filter(pk=item_id).first()
         if item is not None:
             initial = {"agenda_item": item, "title": item.title}
     form = MotionForm(request.POST or None, meeting=meeting, initial=initial)

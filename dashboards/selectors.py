@@ -48,6 +48,7 @@ from meetings.selectors.meetings import (
     portal_midnight,
     quarter_of,
 )
+from yearend.evaluations import last_year_evaluations
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 ZERO = Decimal("0.00")
@@ -312,6 +313,7 @@ class SecretaryDashboard:
     period: Period | None = None
     held_now: int = 0
     today: datetime.date | None = None
+    evaluations: list = field(default_factory=list)  # R14: last year's report evaluation (issue #11)
 
     @property
     def minutes_count(self) -> int:
@@ -407,6 +409,7 @@ def secretary_dashboard(*, user, community: Community, today: datetime.date | No
     )  # 1
     dash.held_now = held_count(dash.period, starts)
     dash.quarters = held_by_quarter(starts=starts, year=today.year)
+    dash.evaluations = last_year_evaluations(committee=committee, today=today)  # 1
     return dash
 
 

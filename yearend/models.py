@@ -98,3 +98,67 @@ class YearEndReport(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.committee.name}{self.year}年度工作报告.pdf"
+
+
+class ReportEvaluation(models.Model):
+    """R14 (issue #11 item 16): after the year-end report, the committee accepts the evaluation
+    (接受评议) of the community's party members and of the resident units: one satisfaction tally
+    per report and group, never more ballots than people present, every change in the history."""
+
+    class Group(models.TextChoices):
+        PARTY_MEMBERS = "party_members", _("社区党员")
+        UNITS = "units", _("驻区单位")
+
+    report = models.ForeignKey(
+        YearEndReport, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("年度工作报告")
+    )
+    group = models.CharField(_("评议人"), max_length=16, choices=Group.choices)
+    held_on = models.DateField(_("评议日期"))
+    present = models.PositiveIntegerField(_("参加评议人数"))
+    satisfied = models.PositiveIntegerField(_("满意"), default=0)
+    fairly = models.PositiveIntegerField(_("比较满意"), default=0)
+    basic = models.PositiveIntegerField(_("基本满意"), default=0)
+    unsatisfied = models.PositiveIntegerField(_("不满意"), default=0)
+    opinions = models.TextField(_("主要意见建议"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    SCOPE_COMMUNITY = "report__committee__community"
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度工作报告评议")
+        verbose_name_plural = _("年度工作报告评议")
+        ordering = ["report", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "group"], name="yearend_evaluation_once_per_group"),
+            models.CheckConstraint(
+                condition=Q(
+                    present__gte=models.F("satisfied")
+                    + models.F("fairly")
+                    + models.F("basic")
+                    + models.F("unsatisfied")
+                ),
+                name="yearend_evaluation_ballots_within_present",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_group_display()}"
+
+    @property
+    def total(self) -> int:
+        return self.satisfied + self.fairly + self.basic + self.unsatisfied
+
+    @property
+    def satisfaction(self):
+        """满意度: (满意 + 比较满意 + 基本满意) ÷ ballots, in percent to one place (None without ballots)."""
+        from decimal import ROUND_HALF_UP, Decimal
+
+        if not self.total:
+            return None
+        share = Decimal(self.satisfied + self.fairly + self.basic) * 100 / Decimal(self.total)
+        return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("request-all/", views.request_all, name="request_all"),
     path("<int:pk>/<int:year>/", views.report, name="report"),
     path("<int:pk>/<int:year>/plan/", views.plan, name="plan"),
+    path("<int:pk>/<int:year>/evaluation/", views.evaluation, name="evaluation"),
     path("<int:pk>/<int:year>/request/", views.request_build, name="request"),
     path("<int:pk>/<int:year>/status/", views.status, name="status"),
     path("<int:pk>/<int:year>/download/", views.download, name="download"),

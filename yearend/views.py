@@ -20,8 +20,8 @@ from common.audit import history_entries
 from common.permissions import role_of
 from common.views import add_service_errors, private_file_response
 
-from . import selectors, services
-from .forms import PlanForm
+from . import evaluations, selectors, services
+from .forms import EvaluationForm, PlanForm
 
 READERS = ("township", "secretary", "county", "admin")
 
@@ -71,7 +71,7 @@ def index(request):
     )
 
 
-def _report_page(request, committee, year: int, form=None, status: int = 200):
+def _report_page(request, committee, year: int, form=None, status: int = 200, evaluation_form=None):
     report = selectors.report_for(committee=committee, year=year)
     can_change = permissions.can_change(request.user, committee)
     if form is None:
@@ -86,6 +86,10 @@ def _report_page(request, committee, year: int, form=None, status: int = 200):
             "form": form,
             "can_change": can_change,
             "history": history_entries(report, limit=20) if report else [],
+            # R14 (issue #11 item 16): the evaluation (接受评议) after the report
+            "evaluations": evaluations.evaluations_of(report=report),
+            "evaluation_form": evaluation_form
+            or EvaluationForm(initial={"held_on": timezone.localdate(), "group": "party_members"}),
         },
         status=status,
     )
@@ -114,6 +118,23 @@ def plan(request, pk: int, year: int):
             messages.success(request, _("已保存明年工作计划。点击“重新生成”后报告采用新内容。"))
             return redirect("yearend:report", pk=committee.pk, year=year)
     return _report_page(request, committee, year, form=form)
+
+
+@login_required
+@require_POST
+def evaluation(request, pk: int, year: int):
+    """R14 (issue #11 item 16): record a group's evaluation of the report; refusals in Chinese."""
+    committee = _committee(request, pk, year, change=True)
+    form = EvaluationForm(request.POST)
+    if form.is_valid():
+        try:
+            evaluations.evaluation_record(actor=request.user, committee=committee, year=year, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已登记评议结果。"))
+            return redirect("yearend:report", pk=committee.pk, year=year)
+    return _report_page(request, committee, year, status=400, evaluation_form=form)
 
 
 @login_required

@@ -68,6 +68,7 @@ def shares(committee, unit_amounts: dict, *, paid: dict | None = None, due_on=No
         due_on=due_on or days(-30),
         status=SharePlan.Status.ACTIVE,
         activated_at=timezone.now(),
+        motion=motion,  # R23.1: decided on its own motion (issue #11 item 12)
     )
     for unit, amount in unit_amounts.items():
         ShareLine.objects.create(

@@ -242,6 +242,9 @@ def build_year(
         status=SharePlan.Status.ACTIVE,
         activated_at=_aware(year, 1, 15),
         resolution=result.resolutions[0] if result.resolutions else None,
+        # R23.1 (issue #11 item 12): a plan in force names its own motion (here the first resolution's)
+        motion=result.resolutions[0].motion if result.resolutions else None,
+        decision_unverified=not (result.resolutions and result.resolutions[0].motion_id),
     )
     for unit in all_units:
         ShareLine.objects.create(

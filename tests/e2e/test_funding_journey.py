@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from funding import services
+from funding.models import SharePlan
 from tests.factories import UnitFactory, UserFactory
-from tests.funding.factories import resolution_for
+from tests.funding.factories import MeetingFactory, pass_plan_motion
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +25,7 @@ def test_secretary_share_plan_payments_and_township_view(page, login_as, world):
     a, b = world.unit, world.sibling_unit  # 县供电公司, 县第一中学
     c = UnitFactory(community=world.mine.community, name="城关小学")
     fy = services.fiscal_year_open(actor=secretary, committee=world.mine, year=today.year)
-    resolution = resolution_for(world.mine, text="通过本年度成员单位出资分摊方案")
+    meeting = MeetingFactory(committee=world.mine)  # held: it can still take a motion
     due_on = today - datetime.timedelta(days=30)
 
     login_as(secretary)
@@ -51,13 +52,16 @@ def test_secretary_share_plan_payments_and_township_view(page, login_as, world):
     expect(lines.locator("tr", has_text="县第一中学")).to_contain_text("¥4,500.00")
     expect(page.get_by_test_id("plan-sum")).to_have_text("¥10,000.01")
 
-    # 2. no activation without the resolution; then link the passed one and activate
-    expect(page.get_by_role("button", name="依据决议生效")).to_be_disabled()
-    page.select_option("select[name=resolution]", str(resolution.pk))
-    page.get_by_role("button", name="关联决议").click()
-    expect(page.get_by_text("已关联会议决议。")).to_be_visible()
-    expect(page.get_by_test_id("resolution")).to_contain_text("表决通过")
+    # 2. the plan is put to a meeting (the motion is made from it), passes, and its resolution
+    # activates it (issue #11 item 12: tests/e2e/test_share_plan_decision_journey.py shows the refusals)
+    page.select_option("select[name=meeting]", str(meeting.pk))
+    page.get_by_role("button", name="提交会议表决").click()
+    expect(page.get_by_test_id("plan-motion")).to_contain_text("出资分摊方案")
+    plan = SharePlan.objects.get(fiscal_year=fy)
+    pass_plan_motion(plan)
+    page.reload()
     page.get_by_role("button", name="依据决议生效").click()
+    expect(page.get_by_test_id("resolution")).to_contain_text("表决通过")
     expect(page.get_by_test_id("plan-status")).to_have_text("执行中")
 
     # 3. a partial payment of 县供电公司 and the full share of 城关小学

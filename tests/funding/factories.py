@@ -65,3 +65,15 @@ def decide(plan, actor, *, passed: bool = True, resolve: bool = True) -> Resolut
     if not (passed and resolve):
         return None
     return Resolution.objects.create(meeting=meeting, motion=motion, text=motion.title)
+
+
+def pass_plan_motion(plan) -> Resolution:
+    """The meeting votes the motion made from ``plan`` through and forms its resolution (rows
+    written directly, as above)."""
+    plan.refresh_from_db()
+    Motion.objects.filter(pk=plan.motion_id).update(
+        status=Motion.Status.CLOSED, entitled_count=9, votes_for=7, votes_against=1, votes_abstain=1, passed=True
+    )
+    return Resolution.objects.create(
+        meeting_id=plan.motion.meeting_id, motion_id=plan.motion_id, text=plan.motion.title
+    )

@@ -47,7 +47,9 @@ class PastMeetingForm(_Crispy, forms.ModelForm):
         max_length=200,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("例如：会议在线下召开，当时未在平台登记。补录的会议不发通知，并在列表、会议记录和纪要中注明“补录”。"),
+        help_text=_(
+            "例如：会议在线下召开，当时未在平台登记。补录的会议不发通知，并在列表、会议记录和纪要中注明“补录”。"
+        ),
     )
 
     class Meta:

@@ -155,9 +155,13 @@ def members_sync(*, actor, meeting: Meeting) -> list[Attendee]:
     attendees = list(meeting.attendees.all())
     for a in attendees:
         if a.role == Attendee.Role.MEMBER and a.post_id not in by_pk and not a.votes.exists():
-            notices.attendee_withdraw_pending(meeting=meeting, attendee=a)
             set_actor(a, actor)
-            a.delete()
+            try:
+                with transaction.atomic():
+                    notices.attendee_withdraw_pending(meeting=meeting, attendee=a)
+                    a.delete()  # kept when a closed vote's snapshot names them (protected)
+            except ProtectedError:
+                continue
     attendees = [a for a in attendees if a.pk is not None]
     on_list = {a.post_id for a in attendees if a.post_id is not None}
     by_user = {a.user_id: a for a in attendees if a.user_id is not None}

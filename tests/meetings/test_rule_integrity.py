@@ -518,3 +518,29 @@ def test_r12_3_a_members_unit_for_recusal_is_the_posts_unit(world, secretary_use
     unit = UnitFactory(community=world.mine.community)
     a = AttendeeFactory(meeting=in_session(world.mine, members=0).meeting, role=Attendee.Role.MEMBER, unit=unit)
     assert a.post.unit == unit == a.unit
+
+
+def test_r12_3_moving_a_meeting_takes_the_posts_in_force_on_the_new_day(board, secretary_user):
+    meeting = schedule(board, secretary_user, days=5)
+    new_day = timezone.localtime(meeting.starts_at + datetime.timedelta(days=10))
+    Post.objects.filter(pk=board.members[1].pk).update(
+        status=Post.Status.ENDED, ended_on=(new_day - datetime.timedelta(days=2)).date()
+    )
+    scheduling.meeting_update(actor=secretary_user, meeting=meeting, starts_at=new_day)
+    assert member_names(meeting) == {"李书记", "委员0", "无账号委员"}
+
+
+def test_r12_3_a_member_named_in_a_closed_vote_stays_on_the_list_when_their_post_ends_later(world, secretary_user):
+    s = in_session(world.mine, members=2, guests=0)
+    mark(s.members)
+    first = votes.motion_open(
+        actor=secretary_user, motion=votes.motion_create(actor=secretary_user, meeting=s.meeting, title="第一项")
+    )
+    votes.vote_cast(actor=secretary_user, motion=first, attendee=s.members[0], choice="for", method="hands")
+    votes.motion_close(actor=secretary_user, motion=first)
+    Post.objects.filter(pk=s.members[1].post_id).update(status=Post.Status.ENDED, ended_on=datetime.date(2025, 1, 1))
+    second = votes.motion_open(
+        actor=secretary_user, motion=votes.motion_create(actor=secretary_user, meeting=s.meeting, title="第二项")
+    )
+    assert second.status == Motion.Status.OPEN
+    assert s.meeting.attendees.filter(pk=s.members[1].pk).exists()  # the first vote's snapshot names them

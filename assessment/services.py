@@ -112,7 +112,8 @@ def sheet_sums(scheme: Scheme, indicators=None) -> dict[str, Decimal]:
 
 @transaction.atomic
 def scheme_publish(*, actor, scheme: Scheme) -> Scheme:
-    """R21: published only if the leaves of each sheet sum to exactly 100."""
+    """R21: published only if the leaves of each sheet sum to exactly 100 and (issue #11 item 14)
+    every group's points equal the sum of its children."""
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     _require_editor(actor, scheme)
     _refuse_if_published(scheme)
@@ -124,8 +125,13 @@ def scheme_publish(*, actor, scheme: Scheme) -> Scheme:
     ]
     if scheme.is_refinement:
         errors += refinement_errors(scheme)
+    group_errors, group_fill = group_point_errors(scheme)
+    errors += group_errors
     if errors:
         raise ValidationError(errors)
+    for group, total in group_fill:  # a group left without points states its children's sum
+        group.max_points = total
+        _save(group, actor, update_fields=["max_points"], reason=_("发布：分组分值取各子项合计"))
     scheme.status = Scheme.Status.PUBLISHED
     scheme.published_at = timezone.now()
     scheme.published_by = actor
@@ -149,6 +155,37 @@ def _leaf_totals(indicators: list[Indicator]) -> dict[int, Decimal]:
             totals[node.pk] += indicator.max_points
             node = by_id.get(node.parent_id)
     return totals
+
+
+def group_point_errors(scheme: Scheme) -> tuple[list[str], list[tuple[Indicator, Decimal]]]:
+    """R21 (issue #11 item 14): every group's points equal the sum of its children (the points of
+    the leaves below it). A group that states points must match; a group left at 0 takes the sum
+    when the scheme is published (returned as ``fill``); a group with no scored item is refused."""
+    indicators = list(Indicator.objects.filter(sheet__scheme=scheme).select_related("sheet"))
+    totals = _leaf_totals(indicators)
+    errors, fill = [], []
+    for group in indicators:
+        if group.kind != Indicator.Kind.GROUP:
+            continue
+        total = totals[group.pk]
+        if total == ZERO:
+            errors.append(
+                _("“%(sheet)s”评分表的分组“%(title)s”下没有评分项。")
+                % {"sheet": group.sheet.get_kind_display(), "title": group.title}
+            )
+        elif group.max_points == ZERO:
+            fill.append((group, total))
+        elif group.max_points != total:
+            errors.append(
+                _("“%(sheet)s”评分表的分组“%(title)s”为 %(points)s 分，其下各评分项合计 %(sum)s 分，两者应相等。")
+                % {
+                    "sheet": group.sheet.get_kind_display(),
+                    "title": group.title,
+                    "points": plain(group.max_points),
+                    "sum": plain(total),
+                }
+            )
+    return errors, fill
 
 
 def refinement_errors(scheme: Scheme) -> list[str]:

@@ -103,7 +103,7 @@ def shares_workbook(*, fiscal_year: FiscalYear, today: datetime.date) -> bytes:
         [
             _("单位"),
             _("方式"),
-            _("比例（%）"),
+            _("比例（%）或党员人数"),
             _("固定金额"),
             _("精确值"),
             _("舍入调整"),
@@ -122,7 +122,7 @@ def shares_workbook(*, fiscal_year: FiscalYear, today: datetime.date) -> bytes:
             [
                 r.unit.name,
                 line.get_kind_display() if line else _("未列入方案"),
-                line.percent if line else None,
+                (line.members if line.kind == ShareLine.Kind.MEMBERS else line.percent) if line else None,
                 line.fixed_amount if line else None,
                 line.exact if line else None,
                 line.adjustment if line else None,

@@ -106,3 +106,20 @@ def test_r23_a_revision_keeps_the_counts_it_was_decided_on(fy, counted_units, se
     plan = services.share_plan_activate(actor=secretary_user, plan=plan)
     revision = services.share_plan_revise(actor=secretary_user, plan=plan)
     assert sorted(revision.lines.values_list("members", flat=True)) == [7, 11, 13]
+
+
+def test_r23_the_shares_workbook_shows_the_member_counts(fy, counted_units, secretary_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    from funding.exports import shares_workbook
+
+    from .factories import decide
+
+    plan = _plan(secretary_user, fy, counted_units)
+    decide(plan, secretary_user)
+    services.share_plan_activate(actor=secretary_user, plan=plan)
+    ws = load_workbook(io.BytesIO(shares_workbook(fiscal_year=fy, today=DUE))).active
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["乙单位"][1] == "按党员人数" and rows["乙单位"][2] == 11

@@ -334,7 +334,7 @@ def record_docx(doc: RecordDocument) -> bytes:
     for line in doc.agenda or [_("无")]:
         out.paragraph(line, indent=False, align="left")
     out.heading(_("发言情况"))
-    for line in doc.speeches or [_("（未填写）")]:
+    for line in doc.speeches or [_("本次会议未记录发言情况。")]:
         out.paragraph(line, indent=False)
     out.heading(_("表决及议定情况"))
     for line in doc.decisions:

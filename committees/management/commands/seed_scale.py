@@ -10,8 +10,10 @@ import time
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import PasswordHistory, User, UserSession
+from audit.models import AuditEvent
 from committees.demo import DEMO_PASSWORD
 from committees.models import (
     BuildingGroup,
@@ -26,6 +28,8 @@ from committees.models import (
     Unit,
     Vacancy,
 )
+from committees.scale_activity import Activity, activity_steps
+from inbox.models import CalendarToken
 
 SCALE_COUNTY = "规模测试县"
 BATCH = 1000
@@ -72,8 +76,14 @@ class Command(BaseCommand):
         parser.add_argument("--committees", type=int, default=200, help="社区大党委数量（默认 200，每社区一个）")
         parser.add_argument("--units", type=int, default=10000, help="成员单位总数（默认 10000）")
         parser.add_argument("--reset", action="store_true", help="先删除已有的规模测试数据再重建")
+        parser.add_argument(
+            "--activity",
+            action="store_true",
+            help="再加上一年的活动：季度会议、表决、纪要、督办任务、承诺、经费、考核评分和通知",
+        )
+        parser.add_argument("--year", type=int, default=None, help="活动年度（默认今年）")
 
-    def handle(self, *args, townships, committees, units, reset, **options):
+    def handle(self, *args, townships, committees, units, reset, activity=False, year=None, **options):
         if townships < 1 or committees < townships or units < 2 * committees:
             raise CommandError("参数不合理：需要 镇/街道 ≥ 1、大党委 ≥ 镇/街道数、成员单位 ≥ 大党委数 × 2。")
         started = time.perf_counter()
@@ -87,6 +97,15 @@ class Command(BaseCommand):
                 self._delete(county)
                 self.stdout.write(f"已删除原有的“{SCALE_COUNTY}”规模测试数据。")
             made = self._build(townships, committees, units)
+            if activity:
+                today = timezone.localdate()
+                made |= Activity(
+                    county=County.objects.get(name=SCALE_COUNTY),
+                    actor=self.actor,
+                    year=year or today.year,
+                    today=today,
+                    bulk=self._bulk,
+                ).build(password=self.password)
         seconds = time.perf_counter() - started
         summary = "，".join(f"{what} {n}" for what, n in made.items())
         self.stdout.write(self.style.SUCCESS(f"已建立“{SCALE_COUNTY}”：{summary}（用时 {seconds:.1f} 秒）。"))
@@ -99,7 +118,14 @@ class Command(BaseCommand):
         simple_history's signals, record) every one of the ten thousand rows first."""
         communities = Community.objects.filter(township__county=county)
         committees = Committee.objects.filter(community__in=communities)
+        scale_users = User.objects.filter(username__startswith="scale_")
+        # Logins of the scale users leave audit events: their user becomes empty, as SET_NULL does.
+        AuditEvent.objects.filter(user__in=scale_users).update(user=None)
         steps = [
+            *activity_steps(county, committees, Unit.objects.filter(community__in=communities)),
+            UserSession.objects.filter(user__in=scale_users),
+            PasswordHistory.objects.filter(user__in=scale_users),
+            CalendarToken.objects.filter(user__in=scale_users),
             PostApproval.objects.filter(post__committee__in=committees),
             Vacancy.objects.filter(committee__in=committees),
             RotationTerm.objects.filter(committee__in=committees),
@@ -149,7 +175,7 @@ class Command(BaseCommand):
             Township(county=county, name=f"{PLACES[i % len(PLACES)]}{'' if i < len(PLACES) else i}镇")
             for i in range(n_townships)
         )
-        password = make_password(DEMO_PASSWORD)
+        self.password = password = make_password(DEMO_PASSWORD)
         users = [
             User(username="scale_admin", full_name="规模测试管理员", role=User.Role.ADMIN),
             User(username="scale_county", full_name="规模测试县审核员", role=User.Role.COUNTY, county=county),

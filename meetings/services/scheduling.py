@@ -154,14 +154,18 @@ def members_sync(*, actor, meeting: Meeting) -> list[Attendee]:
     by_pk = {p.pk: p for p in posts}
     attendees = list(meeting.attendees.all())
     for a in attendees:
-        if a.role == Attendee.Role.MEMBER and a.post_id not in by_pk and not a.votes.exists():
-            set_actor(a, actor)
-            try:
-                with transaction.atomic():
-                    notices.attendee_withdraw_pending(meeting=meeting, attendee=a)
-                    a.delete()  # kept when a closed vote's snapshot names them (protected)
-            except ProtectedError:
-                continue
+        if a.role != Attendee.Role.MEMBER or a.post_id in by_pk:
+            continue
+        if a.votes.filter(motion__status=Motion.Status.OPEN).exists():
+            continue  # their vote in a running poll is counted with them; re-taken after it closes
+        set_actor(a, actor)
+        try:
+            with transaction.atomic():
+                notices.attendee_withdraw_pending(meeting=meeting, attendee=a)
+                a.delete()
+        except ProtectedError:  # named by a vote or a closed vote's snapshot: stays, without a vote
+            a.role, a.post = Attendee.Role.GUEST, None
+            _save(a, actor, update_fields=["role", "post"], reason=_("会议当天不在任，改为列席"))
     attendees = [a for a in attendees if a.pk is not None]
     on_list = {a.post_id for a in attendees if a.post_id is not None}
     by_user = {a.user_id: a for a in attendees if a.user_id is not None}

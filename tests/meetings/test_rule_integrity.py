@@ -543,4 +543,10 @@ def test_r12_3_a_member_named_in_a_closed_vote_stays_on_the_list_when_their_post
         actor=secretary_user, motion=votes.motion_create(actor=secretary_user, meeting=s.meeting, title="第二项")
     )
     assert second.status == Motion.Status.OPEN
-    assert s.meeting.attendees.filter(pk=s.members[1].pk).exists()  # the first vote's snapshot names them
+    # the first vote's snapshot names them: they stay on the list, as a guest without a vote
+    assert s.meeting.attendees.get(pk=s.members[1].pk).role == Attendee.Role.GUEST
+    votes.vote_cast(actor=secretary_user, motion=second, attendee=s.members[0], choice="for", method="hands")
+    second = votes.motion_close(actor=secretary_user, motion=second)
+    assert (second.entitled_count, second.present_count, second.passed) == (1, 1, True)
+    first.refresh_from_db()
+    assert (first.entitled_count, first.votes_for) == (2, 1)  # the stored result is unchanged

@@ -24,7 +24,7 @@ from common.audit import history_entries
 from common.pdf import render_pdf
 from common.views import add_service_errors, pdf_response
 
-from . import forms, selectors, services
+from . import documents, forms, selectors, services
 from .models import BallotCode, Campaign, Category, Choice
 
 CHOICE_COLOURS = {
@@ -315,6 +315,9 @@ def results_pdf(request, pk):
         raise Http404
     context = _results_context(request, campaign)
     context["printed_at"] = timezone.now()
+    # issue #16: the paper states the ballots issued, returned and valid, and the day of the count
+    context["ballots"] = documents.ballot_counts(campaign=campaign)
+    context["counted_on"] = documents.counted_on(campaign)
     content = render_pdf("reviews/results_pdf.html", context)
     return pdf_response(content, f"{campaign.title}结果.pdf", as_attachment=False)
 

@@ -135,7 +135,7 @@ def test_a_row_a_million_rows_down_is_refused_without_walking_there(world, towns
     content = rewrite(book_bytes([row("县第二中学")]), lambda xml: xml.replace(b"</sheetData>", far))
     started = time.perf_counter()
     message = refused(world, township_user, content)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 3.0  # 10,000 rows: ~0.3 s on a busy machine; 1,048,576 would be ~100×
     assert "工作表超过 10000 行" in message and "第 10001 行" in message
 
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("assessment/", include("assessment.urls")),
     path("reviews/", include("reviews.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("needs/", include("needs.urls")),
     path("rollout/", include("rollout.urls")),
     path("yearend/", include("yearend.urls")),
     path("dashboard/", include("dashboards.urls")),

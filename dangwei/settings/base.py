@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "funding",
     "assessment",
     "reviews",
+    "proposals",
+    "needs",
     "rollout",
     "yearend",
     "dashboards",

@@ -12,6 +12,8 @@ import assessment.demo
 import cobuilding.demo
 import funding.demo
 import meetings.demo
+import needs.demo
+import proposals.demo
 import reviews.demo
 import rollout.demo
 import yearend.demo
@@ -30,6 +32,8 @@ SEEDS = (
     funding.demo.seed,
     assessment.demo.seed,  # R21: after funding (suggestions read its payments)
     lambda demo: reviews.demo.seed(),  # R22: last year's member review
+    proposals.demo.seed,  # R27: proposals in every state
+    needs.demo.seed,  # R28: the needs list and the units' resources
     lambda demo: rollout.demo.seed(),  # R25: the township's plan, the pilot in stage 4
     lambda demo: yearend.demo.seed(),  # R14: next year's plan text of the pilot's report
     accounts.demo.seed,  # issue #14: the three officers (三员)

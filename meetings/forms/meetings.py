@@ -69,6 +69,8 @@ class AgendaItemForm(_Crispy, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # a required radio group offers no pre-selected "---------" choice (issue #15 item 4)
+        self.fields["category"].choices = AgendaItem.Category.choices
         self.helper = self._helper()
 
 

@@ -48,11 +48,14 @@ from meetings.selectors.meetings import (
     portal_midnight,
     quarter_of,
 )
+from needs.models import Need, NeedRequest
+from proposals.models import Assignment, Proposal
 from yearend.evaluations import last_year_evaluations
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 ZERO = Decimal("0.00")
 TASKS_AHEAD_DAYS = 14
+NEEDS_OLD = datetime.timedelta(days=90)
 
 
 # --- periods (R8): computed once, in meetings.selectors.meetings ---------------------------------
@@ -110,6 +113,7 @@ class CommunityRow:
     tasks_done: int = 0
     tasks_total: int = 0
     stage: object | None = None  # rollout.selectors.StageStatus
+    old_needs: int = 0  # R28: residents' needs open for more than 90 days
 
     @property
     def no_meeting_now(self) -> bool:
@@ -208,6 +212,12 @@ def township_dashboard(*, user, today: datetime.date | None = None) -> TownshipD
             overdue_tasks=_count(
                 FollowUpTask.objects.filter(status=FollowUpTask.Status.OPEN, due_on__lt=today), "committee__community"
             ),
+            old_needs=_count(
+                Need.objects.filter(
+                    status__in=Need.OPEN, committee__is_active=True, collected_on__lte=today - NEEDS_OLD
+                ),
+                "committee__community",
+            ),
         )
         .prefetch_related(Prefetch("committees", queryset=current, to_attr="current"))
         .order_by("township__name", "name")
@@ -251,6 +261,7 @@ def township_dashboard(*, user, today: datetime.date | None = None) -> TownshipD
             row.vacancies = committee.open
             row.pending_posts = c.pending_posts
             row.overdue_tasks = c.overdue_tasks
+            row.old_needs = c.old_needs
         row.arrears, row.arrears_units, row.arrears_year_id = arrears.get(c.pk, (ZERO, 0, None))
         row.tasks_done, row.tasks_total = progress.get(c.pk, (0, 0))
         rows.append(row)
@@ -314,6 +325,8 @@ class SecretaryDashboard:
     held_now: int = 0
     today: datetime.date | None = None
     evaluations: list = field(default_factory=list)  # R14: last year's report evaluation (issue #11)
+    proposals: dict = field(default_factory=dict)  # R27: proposals waiting per state
+    needs: dict = field(default_factory=dict)  # R28: open needs by age
 
     @property
     def minutes_count(self) -> int:
@@ -410,6 +423,23 @@ def secretary_dashboard(*, user, community: Community, today: datetime.date | No
     dash.held_now = held_count(dash.period, starts)
     dash.quarters = held_by_quarter(starts=starts, year=today.year)
     dash.evaluations = last_year_evaluations(committee=committee, today=today)  # 1
+    dash.proposals = Proposal.objects.filter(committee=committee).aggregate(
+        submitted=Count("pk", filter=Q(status=Proposal.Status.SUBMITTED)),
+        handling=Count("pk", filter=Q(status=Proposal.Status.HANDLING)),
+        overdue=Count("pk", filter=Q(status=Proposal.Status.HANDLING, due_on__lt=today)),
+        answered=Count("pk", filter=Q(status=Proposal.Status.ANSWERED)),
+    )  # 1
+    open_needs = Q(status__in=Need.OPEN)
+    dash.needs = Need.objects.filter(committee=committee).aggregate(
+        fresh=Count("pk", filter=open_needs & Q(collected_on__gt=today - datetime.timedelta(days=30))),
+        ageing=Count(
+            "pk",
+            filter=open_needs
+            & Q(collected_on__lte=today - datetime.timedelta(days=30), collected_on__gt=today - NEEDS_OLD),
+        ),
+        old=Count("pk", filter=open_needs & Q(collected_on__lte=today - NEEDS_OLD)),
+        to_visit=Count("pk", filter=Q(status=Need.Status.DONE)),
+    )  # 1
     return dash
 
 
@@ -423,6 +453,9 @@ class LiaisonDashboard:
     released: list[ScoringTask]
     tasks: list[FollowUpTask]
     today: datetime.date
+    replies: list = field(default_factory=list)  # R27: proposals waiting for the unit's reply
+    asked: list = field(default_factory=list)  # R28: needs the community asked the unit to take on
+    handling: list = field(default_factory=list)  # R28: needs the unit claimed and has not finished
 
     @property
     def dues_now(self):
@@ -451,7 +484,33 @@ def liaison_dashboard(*, user, today: datetime.date | None = None) -> LiaisonDas
             "due_on", "pk"
         )[:10]
     )
-    return LiaisonDashboard(workspace=ws, dues=unit_dues(unit=ws.unit), released=released, tasks=tasks, today=today)
+    replies = list(
+        Assignment.objects.filter(
+            unit_id=user.unit_id, replied_at__isnull=True, proposal__status=Proposal.Status.HANDLING
+        )
+        .select_related("proposal")
+        .order_by("proposal__due_on", "pk")
+    )
+    asked = list(
+        NeedRequest.objects.filter(unit_id=user.unit_id, status=NeedRequest.Status.ASKED)
+        .select_related("need")
+        .order_by("created_at", "pk")
+    )
+    handling = list(
+        Need.objects.filter(unit_id=user.unit_id, status__in=(Need.Status.CLAIMED, Need.Status.IN_PROGRESS)).order_by(
+            "collected_on", "pk"
+        )
+    )
+    return LiaisonDashboard(
+        workspace=ws,
+        dues=unit_dues(unit=ws.unit),
+        released=released,
+        tasks=tasks,
+        today=today,
+        replies=replies,
+        asked=asked,
+        handling=handling,
+    )
 
 
 # --- county reviewer --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every non-trivial read of the organisation, already scoped to the user."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -66,6 +67,34 @@ def unit_list(*, user, community_id: int | None = None) -> QuerySet[Unit]:
     if community_id is not None:
         qs = qs.filter(community_id=community_id)
     return qs
+
+
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMBER = re.compile(r"\d+|[零一二两三四五六七八九十百]+")
+
+
+def _cn_number(text: str) -> int:
+    """"十二" → 12, "二十" → 20, "一百零五" → 105, "12" → 12."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, 0
+    for char in text:
+        if char == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif char == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _CN_DIGITS[char]
+    return total + digit
+
+
+def numbered_name_key(name: str) -> tuple:
+    """Sort key for names numbered in Chinese or digits: 第一网格, 第二网格, …, 第十网格 in that
+    order (plain text order would put 第三 before 第二)."""
+    match = _NUMBER.search(name)
+    if not match:
+        return (name, 0, "")
+    return (name[: match.start()], _cn_number(match.group()), name[match.end() :])
 
 
 def grid_list(*, user, community_id: int) -> QuerySet[Grid]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from django.urls import reverse
 
 from tests.pages_kit import CODE, pages, visible_text
 
@@ -191,3 +192,30 @@ def test_every_page_and_download_speaks_plain_chinese(
             problems.extend(found)
     assert seen["html"] > 100 and seen["pdf"] >= 3, seen
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_numbered_names_sort_by_their_chinese_numbers():
+    from committees.selectors import numbered_name_key
+
+    names = ["第三网格", "第十网格", "第一网格", "第二网格", "第十二网格", "第11网格"]
+    assert sorted(names, key=numbered_name_key) == [
+        "第一网格",
+        "第二网格",
+        "第三网格",
+        "第十网格",
+        "第11网格",
+        "第十二网格",
+    ]
+
+
+@pytest.mark.django_db
+def test_grid_list_shows_grids_first_second_third(client, world, secretary_user, admin_user):
+    from committees import services as committees
+
+    for name in ("第三网格", "第一网格", "第二网格"):
+        committees.grid_save(actor=admin_user, community=world.mine.community, name=name)
+    client.force_login(secretary_user)
+    response = client.get(reverse("committees:grid_list", kwargs={"community_id": world.mine.community_id}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("第一网格") < html.index("第二网格") < html.index("第三网格")

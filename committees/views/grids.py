@@ -24,7 +24,11 @@ def _grids_url(community_id: int, grid_id: int | None = None) -> str:
 def grid_list(request, community_id):
     """R26: the community's grids with their building groups, units and party members."""
     community = scoped_get(request.user, Community.objects.select_related("township"), pk=community_id)
-    grids = list(selectors.grid_list(user=request.user, community_id=community.pk))
+    # 第一、第二、第三网格 in their numbers' order
+    grids = sorted(
+        selectors.grid_list(user=request.user, community_id=community.pk),
+        key=lambda g: selectors.numbered_name_key(g.name),
+    )
     context = {
         "community": community,
         "grids": grids,

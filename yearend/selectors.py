@@ -25,6 +25,8 @@ from funding import selectors as funding_selectors
 from funding.models import FiscalYear
 from meetings.models import FollowUpTask, Meeting, Resolution
 from meetings.selectors.meetings import HELD, Period, compliance_periods
+from needs.models import Need
+from proposals.models import Proposal
 
 from .models import YearEndReport
 
@@ -108,6 +110,9 @@ class ReportData:
     vacancies: list[Vacancy]
     next_year_plan: str = ""
     unit_count: int = 0
+    proposals: dict = field(default_factory=dict)  # R27: the year's proposals by outcome
+    commended: list = field(default_factory=list)  # R27: the year's 优秀建议案
+    needs: dict = field(default_factory=dict)  # R28: residents' needs collected and met
     notes: list[str] = field(default_factory=list)
 
     # -- meetings (R8) --
@@ -308,6 +313,28 @@ def report_data(
         .order_by("opened_on", "pk")
     )
 
+    proposal_counts = Proposal.objects.filter(committee=committee, year=year).aggregate(
+        tabled=Count("pk"),
+        registered=Count("pk", filter=~Q(status__in=(Proposal.Status.SUBMITTED, Proposal.Status.DECLINED))),
+        closed=Count("pk", filter=Q(status=Proposal.Status.CLOSED)),
+        satisfied=Count("pk", filter=Q(satisfaction=Proposal.Satisfaction.SATISFIED)),
+    )
+    commended = list(
+        Proposal.objects.filter(committee=committee, year=year, commended=True).order_by("number_seq", "pk")
+    )
+    # R28: needs of the year; a need entered twice and merged counts once; met = done by the report day.
+    need_counts = (
+        Need.objects.filter(committee=committee, year=year)
+        .exclude(status=Need.Status.MERGED)
+        .aggregate(
+            collected=Count("pk"),
+            met=Count("pk", filter=Q(done_on__isnull=False, done_on__lte=today)),
+            visited=Count("pk", filter=Q(status=Need.Status.VISITED)),
+            satisfied=Count("pk", filter=Q(feedback_satisfied=True)),
+            projects=Count("pk", filter=Q(project__isnull=False)),
+        )
+    )
+
     return ReportData(
         committee=committee,
         year=year,
@@ -327,6 +354,9 @@ def report_data(
         vacancies=vacancies,
         next_year_plan=next_year_plan,
         unit_count=len(units),
+        proposals=proposal_counts,
+        commended=commended,
+        needs=need_counts,
     )
 
 

@@ -770,6 +770,72 @@ class Activity:
         self.made["通知（待发送）"] = sum(1 for r in rows if r.state == Message.State.PENDING)
 
 
+def main_pages(year: int) -> tuple[list[tuple[str, str, str, str]], dict]:
+    """(role, page, url, a text that must be on it) for each role's main pages, on the first
+    committee of the scale county, and the user of each role: what ``bench/http_pages.py``
+    loads and ``tests/test_scale_queries.py`` counts the queries of."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from .models import Committee
+
+    committee = Committee.objects.filter(community__township__county__name="规模测试县").order_by("pk").first()
+    community, township = committee.community, committee.community.township
+    county = township.county
+    secretary = User.objects.get(role=User.Role.SECRETARY, community=community)
+    liaison = User.objects.filter(role=User.Role.LIAISON, unit__community=community).order_by("pk").first()
+    township_user = User.objects.filter(role=User.Role.TOWNSHIP, township=township).first()
+    meeting = Meeting.objects.filter(committee=committee).order_by("starts_at").first()
+    motion = Motion.objects.filter(meeting=meeting).order_by("pk").first()
+    minutes = Minutes.objects.get(meeting=meeting)
+    task = FollowUpTask.objects.filter(committee=committee).order_by("pk").first()
+    fiscal_year = FiscalYear.objects.get(committee=committee, year=year)
+    plan = SharePlan.objects.get(fiscal_year=fiscal_year)
+    scoring = ScoringTask.objects.get(round__county=county, unit=liaison.unit)
+    r = Round.objects.get(county=county, year=year)
+
+    def ranking(kind, pk):
+        return reverse("assessment:ranking") + "?" + urlencode({"year": year, "scope": kind, "id": pk})
+
+    return [
+        ("township", "dashboard", reverse("dashboards:township"), community.name),
+        ("township", "meetings", reverse("meetings:meeting_list"), meeting.title),
+        ("township", "tasks", reverse("meetings:task_list"), ""),
+        ("township", "pledges", reverse("cobuilding:pledge_list"), ""),
+        ("township", "money overview", reverse("funding:township_overview", args=[township.pk]), community.name),
+        ("township", "ranking", ranking("township", township.pk), ""),
+        ("secretary", "dashboard", reverse("dashboards:secretary"), ""),
+        ("secretary", "meeting", meeting.get_absolute_url(), meeting.title),
+        ("secretary", "motion", motion.get_absolute_url(), motion.title),
+        ("secretary", "minutes", reverse("meetings:minutes_detail", args=[minutes.pk]), ""),
+        ("secretary", "task", task.get_absolute_url(), task.title[:20]),
+        ("secretary", "pledges", reverse("cobuilding:pledge_list"), ""),
+        ("secretary", "money year", fiscal_year.get_absolute_url(), ""),
+        ("secretary", "share plan", plan.get_absolute_url(), ""),
+        ("secretary", "arrears", reverse("funding:arrears", args=[fiscal_year.pk]), ""),
+        ("secretary", "ledger", reverse("funding:ledger", args=[fiscal_year.pk]), ""),
+        ("secretary", "ranking", ranking("committee", committee.pk), ""),
+        ("liaison", "dashboard", reverse("dashboards:liaison"), ""),
+        ("liaison", "pledges", reverse("cobuilding:pledge_list"), ""),
+        ("liaison", "dues", reverse("funding:unit_dues", args=[liaison.unit_id]), ""),
+        ("liaison", "scoring task", reverse("assessment:task_detail", args=[scoring.pk]), ""),
+        ("county", "dashboard", reverse("dashboards:county"), ""),
+        ("county", "co-building overview", reverse("cobuilding:overview"), ""),
+        ("county", "money townships", reverse("funding:township_list"), township.name),
+        ("county", "ranking", ranking("county", county.pk), ""),
+        ("county", "round", reverse("assessment:round_detail", args=[r.pk]), ""),
+        ("scorer", "scoring task", reverse("assessment:task_detail", args=[scoring.pk]), ""),
+        ("scorer", "score", reverse("assessment:task_score", args=[scoring.pk]), ""),
+    ], {
+        "township": township_user,
+        "secretary": secretary,
+        "liaison": liaison,
+        "county": User.objects.get(username="scale_county"),
+        "scorer": User.objects.get(username="scale_scorer"),
+    }
+
+
 def activity_steps(county, committees, units) -> list:
     """Querysets of the activity of ``county``, children before parents, for the raw delete."""
     meetings = Meeting.objects.filter(committee__in=committees)

@@ -33,6 +33,7 @@ APPS = (
     "funding",
     "inbox",
     "meetings",
+    "needs",
     "proposals",
     "reviews",
     "rollout",

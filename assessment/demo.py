@@ -16,6 +16,8 @@ What ``seed(demo)`` builds:
   a few with only the committee's sheet; the other communities untouched or in draft; the demo
   liaison's self-report written. A round is released only when every task is finalised (R21),
   so this year's results stay unreleased — the released result the liaison sees is last year's.
+- the county's list of functional departments (职能部门): 县民政局 and 县住建局 with their
+  community-building duties (added after the rounds, so the demo's rounds hold units only).
 
 Last year's round runs under ``committees.demo.demo_clock`` (its December), this year's at the
 present. Idempotent: a scheme is looked up by county, year and title, a round by county and
@@ -32,8 +34,8 @@ from accounts.models import User
 from committees.demo import DEMO_PASSWORD, DONGGUAN, LINGYUAN, Demo, build_demo, demo_clock, moment
 from committees.models import Unit
 
-from . import evidence, scoring, services
-from .models import Indicator, Round, Scheme, ScoringTask
+from . import departments, evidence, scoring, services
+from .models import FunctionalDepartment, Indicator, Round, Scheme, ScoringTask
 from .rules import quantise
 
 D = Decimal
@@ -147,6 +149,23 @@ def _scorer(demo: Demo) -> User:
         demo.count("账号")
     demo.users[SCORER] = user
     return user
+
+
+# R21: the county's functional departments that carry community-building duties (name, duties).
+DEPARTMENTS = (
+    ("县民政局", "指导社区居（村）民委员会建设，推进社区治理和社区服务体系建设。"),
+    ("县住建局", "推进老旧小区改造和物业服务管理，支持社区公共服务设施建设。"),
+)
+
+
+def _departments(demo: Demo) -> None:
+    """The two demo departments of the county's list (looked up by name: idempotent)."""
+    admin = demo.admin
+    have = set(FunctionalDepartment.objects.filter(county=demo.county).values_list("name", flat=True))
+    for order, (name, duties) in enumerate(DEPARTMENTS, start=1):
+        if name not in have:
+            departments.department_create(actor=admin, county=demo.county, name=name, duties=duties, order=order)
+            demo.count("职能部门")
 
 
 def _manual(indicator: Indicator, n: int, body: str) -> Decimal:
@@ -283,3 +302,4 @@ def seed(demo: Demo | None = None) -> None:
     zzb = _scorer(demo)
     _last_year(demo, zzb)
     _this_year(demo, zzb)
+    _departments(demo)

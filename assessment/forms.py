@@ -123,3 +123,27 @@ class RefineForm(forms.Form):
             del self.fields["township"]
         else:
             self.fields["township"].queryset = Township.objects.filter(county_id=scheme.county_id).order_by("name")
+
+
+class DepartmentForm(forms.Form):
+    """R21: a functional department of the county's list (职能部门)."""
+
+    county = forms.ModelChoiceField(label=_("县（区）"), queryset=County.objects.all())
+    name = forms.CharField(label=_("部门名称"), max_length=60, help_text=_("如：县民政局、县住建局。"))
+    duties = forms.CharField(
+        label=_("社区建设职责"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("该部门承担的社区建设职责，评分时据此对照。"),
+    )
+    order = forms.IntegerField(label=_("序号"), min_value=0, required=False)
+    is_active = forms.BooleanField(
+        label=_("参加考核"),
+        required=False,
+        initial=True,
+        help_text=_("取消勾选后，新的评分轮次不再为该部门生成评分任务；已有的评分保留。"),
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["county"]

@@ -209,6 +209,38 @@ class Indicator(TimeStampedModel):
         return self.limit if self.has_limit and self.limit is not None else self.max_points
 
 
+class FunctionalDepartment(TimeStampedModel):
+    """R21: a county's functional department (职能部门, e.g. 县民政局) that carries community-building
+    duties. The county keeps the list (who keeps the schemes keeps it, ``assessment.departments``);
+    each scoring round gives every active department of the round's county its own task, scored
+    on the scheme's "departments" sheet by the two bodies like a unit."""
+
+    county = models.ForeignKey(
+        "committees.County",
+        on_delete=models.PROTECT,
+        related_name="functional_departments",
+        verbose_name=_("县（区）"),
+    )
+    name = models.CharField(_("部门名称"), max_length=60)
+    duties = models.TextField(_("社区建设职责"))
+    order = models.PositiveSmallIntegerField(_("序号"), default=0)
+    is_active = models.BooleanField(_("参加考核"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("职能部门")
+        verbose_name_plural = _("职能部门")
+        ordering = ["county__name", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="department_unique_name"),
+            models.CheckConstraint(condition=~Q(name=""), name="department_has_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Round(TimeStampedModel):
     """R21 joint scoring: one round per county and year, on one published scheme. Every unit gets
     a :class:`ScoringTask`; the committee's scorers and the county organisation department's

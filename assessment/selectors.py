@@ -120,3 +120,30 @@ def scheme_sheets(*, scheme: Scheme) -> list[Sheet]:
         sheet.rows = rows
         sheet.all_indicators = indicators
     return sheets
+
+
+# --- the county's functional departments (R21) ----------------------------------------------------
+
+
+def department_list(*, user):
+    """The functional departments ``user`` may read: the administrator every county's; county
+    reviewers, township staff and secretaries their county's; liaisons none."""
+    from .models import FunctionalDepartment
+
+    departments = FunctionalDepartment.objects.select_related("county")
+    if may_edit_schemes(user):
+        return departments
+    if user.role not in ("county", "township", "secretary"):
+        return departments.none()
+    county_id = user_county_id(user)
+    if county_id is None:
+        return departments.none()
+    return departments.filter(county_id=county_id)
+
+
+def may_read_departments(user) -> bool:
+    return user.is_authenticated and (may_edit_schemes(user) or user.role in ("county", "township", "secretary"))
+
+
+def department_get(*, user, pk: int):
+    return get_object_or_404(department_list(user=user), pk=pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_reports, urls_scoring, views
+from . import urls_reports, urls_scoring, views, views_departments
 
 app_name = "assessment"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("schemes/<int:pk>/refine/", views.scheme_refine, name="scheme_refine"),
     path("sheets/<int:pk>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("indicators/<int:pk>/edit/", views.indicator_update, name="indicator_update"),
+    # R21: the county's functional departments, scored like the units
+    path("departments/", views_departments.department_list, name="department_list"),
+    path("departments/new/", views_departments.department_create, name="department_create"),
+    path("departments/<int:pk>/edit/", views_departments.department_update, name="department_update"),
 ]
 
 # R21 joint scoring rounds, and the reports reviewers print.

@@ -30,7 +30,11 @@ def scheme_list(request):
     return render(
         request,
         "assessment/scheme_list.html",
-        {"schemes": selectors.scheme_list(user=request.user), "may_edit": selectors.may_edit_schemes(request.user)},
+        {
+            "schemes": selectors.scheme_list(user=request.user),
+            "may_edit": selectors.may_edit_schemes(request.user),
+            "may_read_departments": selectors.may_read_departments(request.user),
+        },
     )
 
 

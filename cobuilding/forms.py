@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Grid
+from common.forms import DateInput
 
 from .models import (
     Agreement,
@@ -22,13 +23,6 @@ from .models import (
     PledgeCall,
     Project,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

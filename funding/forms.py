@@ -9,6 +9,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
+
 from .models import BudgetLine, Category, Payment, ShareLine, Source
 
 MONEY_ATTRS = {"inputmode": "decimal", "step": "0.01", "min": "0"}
@@ -34,13 +36,6 @@ def money_field(label, *, required=True, help_text="", allow_negative=False):
             "required": _("请填写金额。"),
         },
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class YearOpenForm(forms.Form):

@@ -3,16 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
 from meetings.models import AgendaItem
 
 from .models import Proposal
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

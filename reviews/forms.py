@@ -3,15 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import DateInput
+
 from .models import CHOICE_FIELDS, Campaign, Category, Choice
 from .services import MAX_CODES
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CampaignForm(forms.ModelForm):

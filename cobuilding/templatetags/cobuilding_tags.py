@@ -41,7 +41,8 @@ def percent_bar(value):
     value = max(0, min(100, int(value)))
     return format_html(
         '<div class="d-flex align-items-center gap-2"><div class="progress flex-grow-1" role="progressbar" '
-        'aria-label="完成进度" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100" style="min-width:4rem;height:.6rem">'
+        'aria-label="完成进度" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100" '
+        'style="min-width:4rem;height:.6rem">'
         '<div class="progress-bar bg-success" style="width:{}%"></div></div><span class="small">{}%</span></div>',
         value,
         value,

@@ -1,9 +1,10 @@
 """View mixins that apply ``common.permissions`` to every object a view touches."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import content_disposition_header
 
 from . import permissions
@@ -51,6 +52,18 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def act_and_return(request, call, *, success: str, to):
+    """Run a one-button service call and go back to ``to``: the success message, or the
+    service's refusal as an error message on the same page (nothing typed can be lost)."""
+    try:
+        call()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, success)
+    return redirect(to)
 
 
 def private_file_response(

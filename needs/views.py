@@ -19,18 +19,11 @@ from django.views.decorators.http import require_POST
 from committees.models import Committee, Grid, Unit
 from common import permissions
 from common.audit import history_entries
-from common.views import add_service_errors, posted, scoped_get
+from common.params import id_param
+from common.views import act_and_return, add_service_errors, posted, scoped_get
 
 from . import forms, selectors, services
 from .models import Category, Need, Resource
-
-
-def _int(value, default=None):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number < 2**31 else default
 
 
 def _committees(user):
@@ -43,7 +36,7 @@ def need_list(request):
     role = permissions.role_of(user)
     committees = list(_committees(user)) if role != "liaison" else []
     committee = None
-    committee_id = _int(request.GET.get("committee"))
+    committee_id = id_param(request.GET.get("committee"))
     if committee_id and role != "liaison":
         committee = scoped_get(user, Committee.objects.all(), pk=committee_id)
     status = request.GET.get("status", "open" if role != "county" else "")
@@ -198,13 +191,9 @@ def need_merge(request, pk: int):
 @login_required
 def need_start(request, pk: int):
     need = selectors.need_get(user=request.user, pk=pk)
-    try:
-        services.need_start(actor=request.user, need=need)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已开始办理。"))
-    return redirect(need)
+    return act_and_return(
+        request, lambda: services.need_start(actor=request.user, need=need), success=_("已开始办理。"), to=need
+    )
 
 
 @require_POST
@@ -242,13 +231,12 @@ def need_visit(request, pk: int):
 @login_required
 def request_accept(request, pk: int):
     need_request_ = selectors.request_get(user=request.user, pk=pk)
-    try:
-        services.request_accept(actor=request.user, request=need_request_)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已认领该需求。"))
-    return redirect(need_request_.need)
+    return act_and_return(
+        request,
+        lambda: services.request_accept(actor=request.user, request=need_request_),
+        success=_("已认领该需求。"),
+        to=need_request_.need,
+    )
 
 
 @require_POST
@@ -288,7 +276,7 @@ def unit_resources(request, pk: int):
     unit = scoped_get(request.user, Unit.objects.select_related("community"), pk=pk)
     can_edit = permissions.role_of(request.user) == "liaison" or services.is_runner(request.user)
     resource = None
-    edit = _int(request.GET.get("edit") or request.POST.get("resource"))
+    edit = id_param(request.GET.get("edit") or request.POST.get("resource"))
     if edit:
         resource = Resource.objects.filter(unit=unit, pk=edit).first()
     form = None

@@ -20,22 +20,15 @@ from django.views.decorators.http import require_POST
 from committees.models import Committee, Unit
 from common import permissions
 from common.audit import history_entries
+from common.params import id_param, year_param
 from common.pdf import render_pdf
-from common.views import add_service_errors, pdf_response, posted, private_file_response, scoped_get
+from common.views import act_and_return, add_service_errors, pdf_response, posted, private_file_response, scoped_get
 from meetings.models import Meeting
 
 from . import forms, selectors, services
 from .models import Proposal, ProposalAttachment
 
 RUNNERS = services.RUNNERS
-
-
-def _int(value, default=None):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if 0 < number < 2**31 else default
 
 
 @login_required
@@ -48,12 +41,10 @@ def proposal_list(request):
             permissions.scoped(user, Committee.objects.select_related("community").filter(is_active=True))
         )
     committee = None
-    committee_id = _int(request.GET.get("committee"))
+    committee_id = id_param(request.GET.get("committee"))
     if committee_id and role != "liaison":
         committee = scoped_get(user, Committee.objects.all(), pk=committee_id)
-    year = _int(request.GET.get("year"))
-    if year is not None and not 2000 <= year <= 2100:
-        year = None
+    year = year_param(request.GET.get("year"))
     status = request.GET.get("status", "")
     query = (request.GET.get("q") or "").strip()[:40]
     proposals = list(selectors.proposal_list(user=user, committee=committee, year=year, status=status, query=query))
@@ -179,13 +170,12 @@ def _act(request, proposal, form_name, form, call, success: str):
 @login_required
 def proposal_register(request, pk: int):
     proposal = _runner_proposal(request, pk)
-    try:
-        proposal = services.proposal_register(actor=request.user, proposal=proposal)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已立案，编号%(number)s。") % {"number": proposal.number})
-    return redirect(proposal)
+    return act_and_return(
+        request,
+        lambda: services.proposal_register(actor=request.user, proposal=proposal),
+        success=_("已立案并编号。"),
+        to=proposal,
+    )
 
 
 @require_POST
@@ -286,13 +276,12 @@ def proposal_reopen(request, pk: int):
 def proposal_commend(request, pk: int):
     proposal = _runner_proposal(request, pk)
     commended = request.POST.get("commended", "1") == "1"
-    try:
-        services.proposal_commend(actor=request.user, proposal=proposal, commended=commended)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已评为优秀建议案。") if commended else _("已取消优秀建议案。"))
-    return redirect(proposal)
+    return act_and_return(
+        request,
+        lambda: services.proposal_commend(actor=request.user, proposal=proposal, commended=commended),
+        success=_("已评为优秀建议案。") if commended else _("已取消优秀建议案。"),
+        to=proposal,
+    )
 
 
 @require_POST
@@ -333,9 +322,7 @@ def _report_args(request, pk: int):
         raise Http404
     committee = scoped_get(request.user, Committee.objects.select_related("community"), pk=pk)
     today = timezone.localdate()
-    year = _int(request.GET.get("year"), today.year)
-    if not 2000 <= year <= 2100:
-        year = today.year
+    year = year_param(request.GET.get("year"), default=today.year)
     half = {"1": 1, "2": 2}.get(request.GET.get("half", ""), 1 if today.month <= 6 else 2)
     return selectors.half_year_report(user=request.user, committee=committee, year=year, half=half)
 

@@ -21,6 +21,14 @@ class Message(models.Model):
         # Issue #13: after a restore from backup, a notice whose moment had passed is not sent.
         EXPIRED = "expired", _("已过期未发送")
 
+    class Channel(models.TextChoices):
+        # Issue #15 item 7: how the notice leaves the portal (the in-portal inbox always has it
+        # when there is a recipient account). PHONE is the secretary's record of a phone call.
+        EMAIL = "email", _("邮件")
+        SMS = "sms", _("短信")
+        WEBHOOK = "webhook", _("群机器人")
+        PHONE = "phone", _("电话")
+
     key = models.CharField(_("去重键"), max_length=200, unique=True)
     kind = models.CharField(_("类别"), max_length=40, blank=True)
     recipient = models.ForeignKey(
@@ -32,6 +40,9 @@ class Message(models.Model):
         verbose_name=_("收件人"),
     )
     email = models.EmailField(_("邮箱"), blank=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # The phone number (SMS) or the robot's URL (webhook); e-mail keeps its own field.
+    address = models.CharField(_("地址"), max_length=300, blank=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"))
     url = models.CharField(_("链接"), max_length=300, blank=True)
@@ -77,3 +88,21 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class CommitteeRobot(models.Model):
+    """A committee's group robot (企业微信/政务微信/钉钉 style, issue #15 item 7): meeting notices
+    are also posted to the group as JSON to this URL."""
+
+    committee = models.OneToOneField(
+        "committees.Committee", on_delete=models.CASCADE, related_name="robot", verbose_name=_("大党委")
+    )
+    url = models.URLField(_("机器人地址"), max_length=300)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self):
+        return str(self.committee)

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import channels
 from .models import CalendarToken, Message
 
 logger = logging.getLogger("dangwei.inbox")
@@ -50,9 +51,14 @@ def message_enqueue(
     url: str = "",
     kind: str = "",
     due_at: datetime.datetime | None = None,
+    channel: str = Message.Channel.EMAIL,
+    address: str = "",
 ) -> Message:
     """Record one message, exactly once per ``key`` (idempotent: a second call returns the
     first row unchanged). The database's unique key carries the guarantee under races.
+
+    ``channel`` (issue #15 item 7): e-mail (to ``email``), SMS (to the phone in ``address``) or a
+    group robot (the webhook URL in ``address``); one key is one row, so one channel per key.
 
     A message that was withdrawn before it went out (CANCELLED) is planned again with the new
     text and time: it was never sent, so this still sends each key at most once (e.g. a task's
@@ -62,7 +68,9 @@ def message_enqueue(
     existing = Message.objects.filter(key=key).first()
     if existing is not None:
         if existing.state == Message.State.CANCELLED:
-            return _message_revive(existing, email=email, subject=subject, body=body, url=url, due_at=due_at)
+            return _message_revive(
+                existing, email=email, subject=subject, body=body, url=url, due_at=due_at, address=address
+            )
         return existing
     message = Message(
         key=key,
@@ -73,6 +81,8 @@ def message_enqueue(
         url=url,
         kind=kind,
         due_at=due_at or timezone.now(),
+        channel=channel,
+        address=address,
     )
     message.full_clean(validate_unique=False)
     try:
@@ -84,7 +94,7 @@ def message_enqueue(
 
 
 @transaction.atomic
-def _message_revive(message: Message, *, email, subject, body, url, due_at) -> Message:
+def _message_revive(message: Message, *, email, subject, body, url, due_at, address="") -> Message:
     message = Message.objects.select_for_update().get(pk=message.pk)
     if message.state != Message.State.CANCELLED:  # revived or sent meanwhile
         return message
@@ -96,6 +106,7 @@ def _message_revive(message: Message, *, email, subject, body, url, due_at) -> M
         url,
     )
     message.due_at = due_at or timezone.now()
+    message.address = address or message.address
     message.attempts, message.claimed_until, message.next_attempt_at, message.last_error = 0, None, None, ""
     message.save(
         update_fields=[
@@ -105,12 +116,39 @@ def _message_revive(message: Message, *, email, subject, body, url, due_at) -> M
             "body",
             "url",
             "due_at",
+            "address",
             "attempts",
             "claimed_until",
             "next_attempt_at",
             "last_error",
         ]
     )
+    return message
+
+
+def message_record_phone_call(*, key: str, subject: str, body: str, now: datetime.datetime | None = None) -> Message:
+    """Issue #15 item 7: where no channel reaches a person, the secretary phones them and records
+    it here (已电话通知): a row of the PHONE channel, sent when recorded, never swept. Once per key."""
+    now = now or timezone.now()
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    message = Message(
+        key=key,
+        kind="phone_call",
+        channel=Message.Channel.PHONE,
+        subject=subject[:200],
+        body=body,
+        due_at=now,
+        state=Message.State.SENT,
+        sent_at=now,
+    )
+    message.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return Message.objects.get(key=key)
     return message
 
 
@@ -219,9 +257,12 @@ def _send_email(message: Message, connection=None) -> None:
 def message_deliver(*, message: Message, now: datetime.datetime | None = None, connection=None) -> str:
     """Send one claimed message and record the outcome. Returns the new state."""
     error = ""
-    if message.email:
+    if message.channel in (Message.Channel.SMS, Message.Channel.WEBHOOK) or message.email:
         try:
-            _send_email(message, connection)
+            if message.channel in (Message.Channel.SMS, Message.Channel.WEBHOOK):
+                channels.send(message)
+            else:
+                _send_email(message, connection)
         except Exception as exc:  # noqa: BLE001 - any transport error is a failed attempt
             error = f"{type(exc).__name__}: {exc}"[:300]
             logger.warning("message %s not sent: %s", message.key, error)

@@ -218,6 +218,16 @@ if EMAIL_CONFIG.get("EMAIL_BACKEND", "").endswith("filebased.EmailBackend"):
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
     Path(EMAIL_FILE_PATH).mkdir(parents=True, exist_ok=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="大党委工作平台 <noreply@dangwei.local>")
+# Issue #15 item 7: SMS for people without an account (file: written to var/sms in development;
+# http: POST to SMS_HTTP_URL with SMS_HTTP_TEMPLATE, $phone and $text filled in). Group robots
+# are configured per committee (inbox.CommitteeRobot). HTTP calls time out after a few seconds.
+SMS_BACKEND = env.str("SMS_BACKEND", default="file")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TEMPLATE = env.str("SMS_HTTP_TEMPLATE", default='{"phone": "$phone", "text": "$text"}')
+NOTICE_HTTP_TIMEOUT = env.float("NOTICE_HTTP_TIMEOUT", default=5.0)
+# Issue #15 item 8: meeting reminders this many hours before the start (the day before by default).
+MEETING_REMINDER_HOURS = env.int("MEETING_REMINDER_HOURS", default=24)
 
 # Celery: Redis when REDIS_URL is set, else the filesystem transport (no Redis needed).
 REDIS_URL = env.str("REDIS_URL", default="")

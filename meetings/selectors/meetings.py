@@ -116,15 +116,23 @@ class Delivery:
     error: str = ""
     reached: bool = True
     reminder: str = ""
+    phoned: bool = False
 
 
 KEY_ATTENDEE = re.compile(r":(notice|update|reminder|cancel):attendee:(\d+)$")
+# Issue #15 item 7: the secretary's record of a phone call, per meeting version.
+KEY_PHONED = re.compile(r":v(\d+):phoned:attendee:(\d+)$")
 
 
 def _deliveries(meeting: Meeting, attendees: list[Attendee], messages: list[Message]) -> dict[int, Delivery]:
     latest: dict[int, Message] = {}
     reminders: dict[int, Message] = {}
+    phoned: dict[int, Message] = {}
     for message in messages:
+        called = KEY_PHONED.search(message.key)
+        if called and int(called.group(1)) == meeting.version:
+            phoned[int(called.group(2))] = message
+            continue
         match = KEY_ATTENDEE.search(message.key)
         if not match:
             continue
@@ -139,19 +147,31 @@ def _deliveries(meeting: Meeting, attendees: list[Attendee], messages: list[Mess
         delivery = Delivery()
         if message is None:
             delivery.reached = bool(attendee.user_id or attendee.email) or meeting.status == Meeting.Status.DRAFT
-            delivery.label = "" if delivery.reached else _("无账号、无邮箱，无法通知")
+            delivery.label = "" if delivery.reached else _("无账号、无邮箱、无手机，无法通知")
         else:
             delivery.state = message.state
             delivery.error = message.last_error
             if message.state == Message.State.SENT:
-                delivery.label = _("已送达") if message.email else _("已送达站内消息")
+                if message.channel == Message.Channel.SMS:
+                    delivery.label = _("已短信通知")
+                else:
+                    delivery.label = _("已送达") if message.email else _("已送达站内消息")
             elif message.state == Message.State.FAILED:
                 delivery.reached = bool(attendee.user_id)
-                delivery.label = _("邮件发送失败，已送达站内消息") if attendee.user_id else _("未送达（邮件发送失败）")
+                if message.channel == Message.Channel.SMS:
+                    delivery.label = _("未送达（短信发送失败）")
+                else:
+                    delivery.label = (
+                        _("邮件发送失败，已送达站内消息") if attendee.user_id else _("未送达（邮件发送失败）")
+                    )
             elif message.attempts:
                 delivery.label = _("发送中（第 %(n)s 次尝试失败后重试）") % {"n": message.attempts}
             else:
                 delivery.label = _("待发送")
+        call = phoned.get(attendee.pk)
+        if call is not None:
+            delivery.reached, delivery.phoned = True, True
+            delivery.label = _("已电话通知（%(when)s）") % {"when": _when(call.sent_at)}
         reminder = reminders.get(attendee.pk)
         if reminder is not None and reminder.state == Message.State.PENDING:
             delivery.reminder = _("将于 %(when)s 提醒") % {"when": _when(reminder.due_at)}

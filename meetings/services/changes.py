@@ -137,7 +137,7 @@ def _body(meeting: Meeting, attendee: Attendee, lines: list[str], *, retime: boo
 
 def _replan_reminders(meeting: Meeting, attendees: list[Attendee], now) -> None:
     """The pending reminder repeats the agenda: rewrite it, unless the sweep may be sending it."""
-    due = meeting.starts_at - notices.REMINDER_BEFORE
+    due = meeting.starts_at - notices.reminder_before()
     if due <= now + CLOSE_MARGIN:
         return
     message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:v{meeting.version}:reminder:")
@@ -170,8 +170,8 @@ def change_record(*, actor, meeting: Meeting, before: dict) -> ChangeNotice | No
     if batch.pk:
         message_cancel_pending(key_prefix=prefix)  # rewritten below (revived with the new text)
     told = set(baseline["attendees"])
-    everyone = list(meeting.attendees.select_related("user").order_by("pk"))
-    attendees = [a for a in everyone if a.pk in told and (a.user_id or a.email)]
+    everyone = list(meeting.attendees.select_related("user", "unit").order_by("pk"))
+    attendees = [a for a in everyone if a.pk in told and notices.attendee_channel(a)]
     if lines:
         retime = baseline["starts_at"] != after["starts_at"]
         subject = _("【会议通知变更】%(title)s（%(when)s）") % {
@@ -182,8 +182,7 @@ def change_record(*, actor, meeting: Meeting, before: dict) -> ChangeNotice | No
             message_enqueue(
                 key=f"{prefix}attendee:{attendee.pk}",
                 kind="meeting_change",
-                recipient=attendee.user,
-                email=attendee.email,
+                **notices.attendee_channel(attendee),
                 subject=subject,
                 body=_body(meeting, attendee, lines, retime=retime, now=now),
                 url=notices.reply_url(attendee),

@@ -9,6 +9,7 @@ functions run inside the caller's transaction; the sweep is asked to run after c
 """
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core import signing
@@ -20,10 +21,10 @@ from django.utils.translation import gettext as _
 
 from common.audit import set_actor
 from inbox.models import Message
-from inbox.services import message_cancel_pending, message_enqueue, outbox_kick
+from inbox.services import message_cancel_pending, message_enqueue, message_record_phone_call, outbox_kick
 from meetings.models import Attendee, Meeting
 
-REMINDER_BEFORE = datetime.timedelta(hours=24)
+REMINDER_BEFORE = datetime.timedelta(hours=24)  # the default; settings.MEETING_REMINDER_HOURS decides
 REPLY_SALT = "meetings.reply"
 
 
@@ -68,8 +69,42 @@ def reply_url(attendee: Attendee) -> str:
     return reverse("meetings:reply_token", args=[reply_token(attendee)])
 
 
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def reminder_before() -> datetime.timedelta:
+    """Issue #15 item 8: how long before the start the reminder goes (the day before by default)."""
+    hours = getattr(settings, "MEETING_REMINDER_HOURS", None)
+    return datetime.timedelta(hours=hours) if hours else REMINDER_BEFORE
+
+
+def attendee_phone(attendee: Attendee) -> str:
+    """A mobile number for an attendee without an account or e-mail (issue #15 item 7): the
+    ledger's liaison phone of their unit, else its contact phone when that is a mobile."""
+    unit = attendee.unit
+    if unit is None:
+        return ""
+    for phone in (unit.liaison_phone, unit.contact_phone):
+        phone = (phone or "").replace(" ", "").replace("-", "")
+        if MOBILE.match(phone):
+            return phone
+    return ""
+
+
+def attendee_channel(attendee: Attendee) -> dict:
+    """Where this attendee's notices go: the account's inbox and e-mail, an e-mail address, or an
+    SMS to a phone with the signed reply link (works without logging in). Empty: nothing reaches
+    them, the secretary phones and records it."""
+    if attendee.user_id or attendee.email:
+        return {"recipient": attendee.user, "email": attendee.email}
+    phone = attendee_phone(attendee)
+    if phone:
+        return {"recipient": None, "email": "", "channel": Message.Channel.SMS, "address": phone}
+    return {}
+
+
 def _reachable(attendee: Attendee) -> bool:
-    return bool(attendee.user_id or attendee.email)
+    return bool(attendee_channel(attendee))
 
 
 def _topics(meeting: Meeting) -> str:
@@ -93,14 +128,14 @@ def _details(meeting: Meeting) -> str:
 
 
 def _enqueue(*, meeting: Meeting, attendee: Attendee, what: str, subject: str, body: str, due_at=None, versioned=True):
-    if not _reachable(attendee):
+    channel = attendee_channel(attendee)
+    if not channel:
         return None
     version = f"v{meeting.version}:" if versioned else ""
     return message_enqueue(
         key=f"meeting:{meeting.pk}:{version}{what}:attendee:{attendee.pk}",
         kind=f"meeting_{what}",
-        recipient=attendee.user,
-        email=attendee.email,
+        **channel,
         subject=subject,
         body=body,
         url=reply_url(attendee),
@@ -109,7 +144,7 @@ def _enqueue(*, meeting: Meeting, attendee: Attendee, what: str, subject: str, b
 
 
 def _plan_reminder(meeting: Meeting, attendee: Attendee) -> None:
-    due = meeting.starts_at - REMINDER_BEFORE
+    due = meeting.starts_at - reminder_before()
     if due <= timezone.now():
         return  # an urgent meeting: the notice itself is the reminder
     _enqueue(
@@ -156,10 +191,29 @@ def attendee_notify(*, meeting: Meeting, attendee: Attendee, kick: bool = True) 
 
 
 def meeting_notify(*, meeting: Meeting) -> None:
-    """R12.2: everyone on the list, at once."""
-    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+    """R12.2: everyone on the list, at once; and the committee's group robot, when it has one."""
+    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
         attendee_notify(meeting=meeting, attendee=attendee, kick=False)
+    robot_notify(meeting=meeting)
     outbox_kick()
+
+
+def robot_notify(*, meeting: Meeting) -> Message | None:
+    """Issue #15 item 7: the notice of this version posted once to the committee's group robot."""
+    from inbox.models import CommitteeRobot
+
+    robot = CommitteeRobot.objects.filter(committee_id=meeting.committee_id, is_active=True).first()
+    if robot is None:
+        return None
+    return message_enqueue(
+        key=f"meeting:{meeting.pk}:v{meeting.version}:notice:robot",
+        kind="meeting_notice",
+        channel=Message.Channel.WEBHOOK,
+        address=robot.url,
+        subject=_("【会议通知】%(title)s（%(when)s）") % {"title": meeting.title, "when": _when(meeting.starts_at)},
+        body=_details(meeting),
+        url=reverse("meetings:meeting_detail", args=[meeting.pk]),
+    )
 
 
 def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict) -> None:
@@ -173,7 +227,7 @@ def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict)
         ).values_list("key", flat=True)
     )
     message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:v{previous_version}:")
-    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
         if f"meeting:{meeting.pk}:v{previous_version}:notice:attendee:{attendee.pk}" in unsent:
             attendee_notify(meeting=meeting, attendee=attendee, kick=False)
         else:
@@ -182,7 +236,7 @@ def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict)
 
 
 def meeting_notify_cancel(*, meeting: Meeting) -> None:
-    for attendee in meeting.attendees.select_related("user").order_by("pk"):
+    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
         _enqueue(
             meeting=meeting,
             attendee=attendee,
@@ -200,6 +254,30 @@ def meeting_notify_cancel(*, meeting: Meeting) -> None:
             },
         )
     outbox_kick()
+
+
+@transaction.atomic
+def attendee_record_phoned(*, actor, attendee: Attendee, now: datetime.datetime | None = None) -> Message:
+    """Issue #15 item 7: the secretary phoned an attendee whom no notice reaches (已电话通知), so
+    the list shows everyone as told. Once per meeting version; only while the meeting is notified."""
+    meeting = Meeting.objects.select_for_update().get(pk=attendee.meeting_id)
+    if meeting.status != Meeting.Status.NOTIFIED:
+        raise ValidationError(_("会议“%(status)s”，不需要再登记电话通知。") % {"status": meeting.get_status_display()})
+    now = now or timezone.now()
+    who = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
+    return message_record_phone_call(
+        key=f"meeting:{meeting.pk}:v{meeting.version}:phoned:attendee:{attendee.pk}",
+        subject=_("【已电话通知】%(title)s：%(name)s") % {"title": meeting.title, "name": attendee.name},
+        body=_("%(who)s于%(when)s电话通知%(name)s参加%(title)s（%(starts)s）。")
+        % {
+            "who": who,
+            "when": _when(now),
+            "name": attendee.name,
+            "title": meeting.title,
+            "starts": _when(meeting.starts_at),
+        },
+        now=now,
+    )
 
 
 def meeting_withdraw_pending(*, meeting: Meeting) -> int:

@@ -28,7 +28,7 @@ from meetings.forms.meetings import (
 )
 from meetings.models import AgendaAttachment, AgendaItem, Attendee, Meeting
 from meetings.selectors import meetings as selectors
-from meetings.services import scheduling
+from meetings.services import notices, scheduling
 
 PAGE_SIZE = 25
 
@@ -351,6 +351,22 @@ def attendee_delete(request, pk: int):
     return redirect(meeting)
 
 
+@require_POST
+@login_required
+def attendee_phoned(request, pk: int):
+    """Issue #15 item 7: the secretary records that she phoned an attendee no notice reaches."""
+    attendee = get_object_or_404(Attendee.objects.only("pk", "meeting_id"), pk=pk)
+    meeting = _meeting_for_change(request, attendee.meeting_id)
+    try:
+        notices.attendee_record_phoned(actor=request.user, attendee=Attendee.objects.get(pk=pk))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已登记电话通知。"))
+    return redirect(meeting)
+
+
 # --- R8 compliance --------------------------------------------------------------------------------
 
 
@@ -375,6 +391,7 @@ urlpatterns = [
     path("committee/<int:committee_pk>/new/", meeting_create, name="meeting_create"),
     path("committee/<int:committee_pk>/past/", meeting_record_past, name="meeting_record_past"),
     path("<int:pk>/", meeting_detail, name="meeting_detail"),
+    path("attendees/<int:pk>/phoned/", attendee_phoned, name="attendee_phoned"),
     path("<int:pk>/print/", meeting_agenda_print, name="meeting_agenda_print"),
     path("<int:pk>/edit/", meeting_update, name="meeting_update"),
     path("<int:pk>/publish/", meeting_publish, name="meeting_publish"),

@@ -192,8 +192,8 @@ def _wait_up(port: int, proc, timeout: float = 90) -> None:
 def run_backend(name: str, database_url: str, args) -> list[dict]:
     var_dir = f"/tmp/dangwei-http-bench-{name}"
     env = _env(database_url, var_dir, args.redis)
+    _run(env, "migrate", "-v0")  # the tree moves on: a bench database left behind is brought up to date
     if args.seed:
-        _run(env, "migrate", "-v0")
         started = time.perf_counter()
         _run(env, "seed_scale", "--reset", "--activity", "--year", str(args.year))
         print(f"[{name}] seed_scale --activity: {time.perf_counter() - started:.0f} s")
@@ -221,6 +221,9 @@ def run_backend(name: str, database_url: str, args) -> list[dict]:
                 headers["Cookie"] = cookies[who]
             load(args.port, url, headers, 1, 1)  # warm-up: the workers' first request of the page
             m = load(args.port, url, headers, args.connections, args.seconds)
+            # The load generator stops with requests still in the workers' hands: let them
+            # finish, or the next page is measured against the tail of this one.
+            time.sleep(min(15, m["p99"] / 1000 * args.connections / 2 + 0.2))
             m.update(backend=name, role=role, page=page, queries=queries.get((role, page), ""))
             rows.append(m)
             print(

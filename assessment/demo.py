@@ -17,7 +17,8 @@ What ``seed(demo)`` builds:
   liaison's self-report written. A round is released only when every task is finalised (R21),
   so this year's results stay unreleased — the released result the liaison sees is last year's.
 - the county's list of functional departments (职能部门): 县民政局 and 县住建局 with their
-  community-building duties (added after the rounds, so the demo's rounds hold units only).
+  community-building duties; this year's round holds their tasks (not scored yet), last year's
+  (built before the list) units only.
 
 Last year's round runs under ``committees.demo.demo_clock`` (its December), this year's at the
 present. Idempotent: a scheme is looked up by county, year and title, a round by county and
@@ -258,7 +259,7 @@ def _this_year(demo: Demo, zzb: User) -> None:
             county_scorers=[zzb],
         )
     demo.count("考核评分轮次")
-    by_unit = {t.unit_id: t for t in rnd.tasks.select_related("unit__community")}
+    by_unit = {t.unit_id: t for t in rnd.tasks.filter(unit__isnull=False).select_related("unit__community")}
     liaison = demo.users["liaison"]
     lingyuan = [u for u in demo.units[LINGYUAN.name] if u.unit_type != Unit.Type.COMMUNITY_ORG]
     task = by_unit.get(liaison.unit_id)
@@ -292,7 +293,7 @@ def _this_year(demo: Demo, zzb: User) -> None:
             break
         task = by_unit[unit.pk]
         scoring.scoresheet_save(actor=demo.users["township"], task=task, scores=_scores(task, n, "committee", today))
-    demo.count("考核评分任务", len(by_unit))
+    demo.count("考核评分任务", rnd.tasks.count())
 
 
 @transaction.atomic
@@ -301,5 +302,5 @@ def seed(demo: Demo | None = None) -> None:
     demo = demo or build_demo()
     zzb = _scorer(demo)
     _last_year(demo, zzb)
+    _departments(demo)  # before this year's round, which gives them their tasks (R21)
     _this_year(demo, zzb)
-    _departments(demo)

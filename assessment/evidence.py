@@ -77,7 +77,8 @@ def suggestions_for_tasks(
     with an evidence source (R21 item 2). One grouped query per source used and per round year,
     whatever the number of tasks and records."""
     leaves = [i for i in indicators if i.kind == Indicator.Kind.LEAF and i.evidence_source]
-    tasks = list(tasks)
+    # R21: the portal's records are a unit's; a functional department's task has no suggestions
+    tasks = [t for t in tasks if t.unit_id is not None]
     if not leaves or not tasks:
         return {}
     today = today or timezone.localdate()

@@ -342,8 +342,23 @@ class ScoringTask(TimeStampedModel):
         FINALISED = "finalised", _("已定分")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("评分轮次"))
+    # R21: a task scores either a resident unit or a functional department of the county's list
+    # (exactly one of the two, ``task_unit_or_department``); unit tasks keep every unit-scoped read.
     unit = models.ForeignKey(
-        "committees.Unit", on_delete=models.PROTECT, related_name="scoring_tasks", verbose_name=_("单位")
+        "committees.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scoring_tasks",
+        verbose_name=_("单位"),
+    )
+    department = models.ForeignKey(
+        FunctionalDepartment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scoring_tasks",
+        verbose_name=_("职能部门"),
     )
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("评分表"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -381,6 +396,12 @@ class ScoringTask(TimeStampedModel):
         ordering = ["round", "unit__community__name", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["round", "unit"], name="task_one_per_unit"),
+            models.UniqueConstraint(fields=["round", "department"], name="task_one_per_department"),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False, department__isnull=True)
+                | Q(unit__isnull=True, department__isnull=False),
+                name="task_unit_or_department",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="finalised") | (Q(final_score__isnull=False) & Q(finalised_at__isnull=False)),
                 name="task_finalised_has_score",
@@ -389,7 +410,16 @@ class ScoringTask(TimeStampedModel):
         indexes = [models.Index(fields=["round", "final_score"], name="task_round_score")]
 
     def __str__(self):
-        return f"{self.round} · {self.unit}"
+        return f"{self.round} · {self.subject}"
+
+    @property
+    def subject(self):
+        """The unit or the functional department scored (R21)."""
+        return self.unit if self.unit_id is not None else self.department
+
+    @property
+    def is_department(self) -> bool:
+        return self.department_id is not None
 
     @property
     def is_finalised(self) -> bool:

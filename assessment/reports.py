@@ -15,7 +15,7 @@ import dataclasses
 import io
 from decimal import Decimal
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,8 @@ def report_years(*, user) -> list[int]:
 def report_task_list(*, user, year: int, search: str = "") -> QuerySet[ScoringTask]:
     """The units of ``year`` whose sheet ``user`` may open, by community and unit; ``search``
     matches the unit's or the community's name."""
-    tasks = ScoringTask.objects.filter(task_scores_visible_q(user), round__year=year)
+    # the units' printed sheets; a functional department's task is read on its task page
+    tasks = ScoringTask.objects.filter(task_scores_visible_q(user), round__year=year, unit__isnull=False)
     search = search.strip()
     if search:
         tasks = tasks.filter(Q(unit__name__icontains=search) | Q(unit__community__name__icontains=search))
@@ -56,7 +57,7 @@ def report_task_list(*, user, year: int, search: str = "") -> QuerySet[ScoringTa
 def report_task_get(*, user, pk: int) -> ScoringTask:
     """A task whose sheet ``user`` may read, else 404 (a liaison: their own, after release)."""
     task = (
-        ScoringTask.objects.filter(task_scores_visible_q(user))
+        ScoringTask.objects.filter(task_scores_visible_q(user), unit__isnull=False)
         .select_related(
             "round__scheme",
             "round__county",
@@ -286,6 +287,7 @@ def ranking_years(*, scope: Scope) -> list[int]:
 
 
 def _tasks_in(scope: Scope, round_: Round) -> QuerySet[ScoringTask]:
+    """The scope's tasks: its units'; the county's also its functional departments' (R21)."""
     tasks = ScoringTask.objects.filter(round=round_)
     if scope.kind == "committee":
         tasks = tasks.filter(unit__community_id=scope.obj.community_id)
@@ -297,14 +299,29 @@ def _tasks_in(scope: Scope, round_: Round) -> QuerySet[ScoringTask]:
 def ranking(*, scope: Scope, round_: Round | None) -> dict:
     """The scope's finalised units ranked by final score (ties share a rank, the next rank skips:
     1, 2, 2, 4), the count per grade band in the scheme's order, and how many units are still
-    without a final score. Two queries whatever the number of units."""
+    without a final score; the county's ranking also ranks its functional departments in their
+    own group (R21: ``departments``, ``departments_pending``). Two queries whatever the number of
+    units."""
     if round_ is None:
-        return {"scope": scope, "round": None, "rows": [], "distribution": [], "pending": 0, "total": 0}
+        return {
+            "scope": scope,
+            "round": None,
+            "rows": [],
+            "distribution": [],
+            "pending": 0,
+            "total": 0,
+            "departments": [],
+            "departments_pending": 0,
+        }
     finalised = Q(status=ScoringTask.Status.FINALISED)
+    # One query for the units and the county's functional departments (R21: their own group).
     tasks = _tasks_in(scope, round_)
-    rows = list(
+    if scope.kind != "county":
+        tasks = tasks.filter(unit__isnull=False)
+    rows, departments = [], []
+    for row in (
         tasks.filter(finalised)
-        .order_by("-final_score", "unit__name", "pk")
+        .order_by("-final_score", "unit__name", "department__order", "department__name", "pk")
         .values(
             "pk",
             "final_score",
@@ -315,14 +332,20 @@ def ranking(*, scope: Scope, round_: Round | None) -> dict:
             unit_name=F("unit__name"),
             community_name=F("unit__community__name"),
             township_name=F("unit__community__township__name"),
+            department_name=F("department__name"),
         )
+    ):
+        (rows if row["department_name"] is None else departments).append(row)
+    for group in (rows, departments):
+        rank, previous = 0, None
+        for index, row in enumerate(group, start=1):
+            if row["final_score"] != previous:
+                rank, previous = index, row["final_score"]
+            row["rank"] = rank
+    waiting = tasks.exclude(finalised).aggregate(
+        units=Count("pk", filter=Q(unit__isnull=False)), departments=Count("pk", filter=Q(department__isnull=False))
     )
-    rank, previous = 0, None
-    for index, row in enumerate(rows, start=1):
-        if row["final_score"] != previous:
-            rank, previous = index, row["final_score"]
-        row["rank"] = rank
-    pending = tasks.exclude(finalised).count()
+    pending, departments_pending = waiting["units"], waiting["departments"]
     counts: dict = {}
     for row in rows:
         counts[row["grade"]] = counts.get(row["grade"], 0) + 1
@@ -343,6 +366,8 @@ def ranking(*, scope: Scope, round_: Round | None) -> dict:
         "chart_height": 16 + 26 * len(chart),
         "pending": pending,
         "total": len(rows),
+        "departments": departments,
+        "departments_pending": departments_pending,
         "combination": rules.combination_text(round_.combination, round_.committee_weight),
         "formula": rules.formula_text(round_.scheme.weight),
     }
@@ -437,6 +462,29 @@ def ranking_workbook(data: dict) -> bytes:
     for label, count in data["distribution"]:
         xlsx.append(stats, [label, count])
     xlsx.append(stats, [_("尚未定分"), data["pending"]])
+    if data.get("departments") or data.get("departments_pending"):  # R21: the county's departments
+        group = book.create_sheet(_("职能部门"))
+        xlsx.append(
+            group,
+            [_("名次"), _("职能部门"), _("大党委评分"), _("县委组织部评分"), _("最终得分"), _("等次"), _("折算分")],
+        )
+        for cell in group[1]:
+            cell.font = Font(bold=True)
+        group.freeze_panes = "A2"
+        group.column_dimensions["B"].width = 24
+        for row in data["departments"]:
+            xlsx.append(
+                group,
+                [
+                    row["rank"],
+                    row["department_name"],
+                    _number(row["committee_total"]),
+                    _number(row["county_total"]),
+                    _number(row["final_score"]),
+                    row["grade"],
+                    _number(row["converted"]),
+                ],
+            )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -30,6 +30,7 @@ from inbox.services import message_enqueue
 
 from . import evidence as evidence_mod
 from .models import (
+    FunctionalDepartment,
     Indicator,
     Round,
     RoundScorer,
@@ -247,7 +248,7 @@ def _retarget_empty_tasks(actor, rnd: Round, county: dict, refined: dict) -> int
     scored keeps the sheet it is scored on. Returns how many tasks moved."""
     moved = 0
     tasks = (
-        ScoringTask.objects.filter(round=rnd, scoresheets__isnull=True)
+        ScoringTask.objects.filter(round=rnd, scoresheets__isnull=True, unit__isnull=False)
         .exclude(status=ScoringTask.Status.FINALISED)
         .select_related("unit__community")
         .order_by("pk")
@@ -263,7 +264,9 @@ def _retarget_empty_tasks(actor, rnd: Round, county: dict, refined: dict) -> int
 
 @transaction.atomic
 def round_tasks_generate(*, actor, round: Round) -> int:
-    """One task per active unit of the county (the community party organisations excepted):
+    """One task per active unit of the county (the community party organisations excepted) and
+    per active functional department of the county's list (R21, on the county's "departments"
+    sheet):
     organs on the "departments" sheet, the others on the "units" sheet — of the unit's township's
     published refinement of the round's scheme, if there is one (R21), else of the county's.
     Idempotent: called again it adds only the units that have none yet (and moves the tasks
@@ -283,6 +286,15 @@ def round_tasks_generate(*, actor, round: Round) -> int:
     # A county has thousands of units: one bulk insert with one history row each (the rows are
     # valid by construction; the unique (round, unit) constraint guards a concurrent call).
     tasks = [ScoringTask(round=round, unit=unit, sheet=_sheet_for(unit, county, refined)) for unit in units]
+    # R21: every active functional department of the county's list, on the county scheme's
+    # "departments" sheet (a county department belongs to no township's refinement).
+    have_departments = ScoringTask.objects.filter(round=round, department__isnull=False).values("department_id")
+    tasks += [
+        ScoringTask(round=round, department=department, sheet=county[Sheet.Kind.DEPARTMENTS])
+        for department in FunctionalDepartment.objects.filter(county_id=round.county_id, is_active=True)
+        .exclude(pk__in=have_departments)
+        .order_by("order", "pk")
+    ]
     bulk_create_with_history(
         tasks, ScoringTask, batch_size=500, default_user=actor, default_change_reason=_("生成评分任务")
     )
@@ -332,7 +344,11 @@ def round_release_notify(*, round: Round) -> int:
     Returns how many notices were newly recorded."""
     if not round.is_released:
         return 0
-    tasks = list(ScoringTask.objects.filter(round=round, status=ScoringTask.Status.FINALISED).select_related("unit"))
+    tasks = list(
+        ScoringTask.objects.filter(round=round, status=ScoringTask.Status.FINALISED, unit__isnull=False).select_related(
+            "unit"
+        )
+    )
     liaisons: dict[int, list] = {}
     for user in User.objects.filter(
         role=User.Role.LIAISON, is_active=True, unit_id__in=[t.unit_id for t in tasks]

@@ -13,7 +13,7 @@ the task of a unit they belong to (recusal).
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from committees.models import Post
@@ -26,8 +26,19 @@ BODIES = (RoundScorer.Body.COMMITTEE, RoundScorer.Body.COUNTY)
 
 
 def task_visible_q(user) -> Q:
-    """The ScoringTask rows ``user`` may see (liaisons: their own unit's)."""
-    return scope_q(user, ScoringTask)
+    """The ScoringTask rows ``user`` may see (liaisons: their own unit's). A functional
+    department's task (R21) has no community: the administrator sees it, the county reviewers of
+    its county, and whoever is named a scorer of its round."""
+    q = scope_q(user, ScoringTask)
+    role = role_of(user)
+    if role in ("admin", "liaison") or not user.is_authenticated:
+        return q
+    departments = Q(department__isnull=False)
+    if role == "county":
+        departments &= Q(department__county_id=user.county_id)
+    else:
+        departments &= Q(round_id__in=RoundScorer.objects.filter(user=user).values("round_id"))
+    return q | departments
 
 
 def task_scores_visible_q(user) -> Q:
@@ -84,8 +95,15 @@ def round_tasks(*, user, round: Round) -> QuerySet[ScoringTask]:
     return (
         task_list(user=user)
         .filter(round=round)
-        .select_related("unit__community__township")
-        .order_by("unit__community__township__name", "unit__community__name", "unit__name", "pk")
+        .select_related("unit__community__township", "department")
+        .order_by(
+            F("department__order").asc(nulls_first=True),  # R21: the units first, then the departments
+            "department__name",
+            "unit__community__township__name",
+            "unit__community__name",
+            "unit__name",
+            "pk",
+        )
     )
 
 
@@ -106,7 +124,7 @@ def task_get(*, user, pk: int) -> ScoringTask:
     """The task if ``user`` may see it, else 404."""
     return get_object_or_404(
         task_list(user=user).select_related(
-            "round__scheme", "round__county", "reviewed_by", "finalised_by", "unit__community__township"
+            "round__scheme", "round__county", "reviewed_by", "finalised_by", "unit__community__township", "department"
         ),
         pk=pk,
     )
@@ -120,7 +138,10 @@ def evidence_get(*, user, pk: int) -> TaskEvidence:
 
 def is_recused(user, task: ScoringTask) -> bool:
     """R21 recusal: the user belongs to the task's unit (their account's unit, or a post on the
-    committee held for that unit)."""
+    committee held for that unit). A functional department's task: the portal records no account
+    or post as belonging to a county department, so nobody is recused from it here."""
+    if task.unit_id is None:
+        return False
     if user.unit_id is not None and user.unit_id == task.unit_id:
         return True
     return (
@@ -145,6 +166,8 @@ def scorer_body_for(user, task: ScoringTask) -> str | None:
         return named
     role = role_of(user)
     unit = task.unit
+    if unit is None:  # R21: a functional department is scored by the named scorers only
+        return None
     if role == "secretary" and user.community_id == unit.community_id:
         return RoundScorer.Body.COMMITTEE
     if role == "township" and user.township_id == unit.community.township_id:
@@ -159,7 +182,7 @@ def may_review(user, task: ScoringTask) -> bool:
     role = role_of(user)
     if role == "admin":
         return True
-    if role == "township" and user.township_id == task.unit.community.township_id:
+    if role == "township" and task.unit_id is not None and user.township_id == task.unit.community.township_id:
         return True
     return named_body(user, task.round) == RoundScorer.Body.COUNTY
 

@@ -570,7 +570,7 @@ def county_dashboard(*, user) -> CountyDashboard:
         )  # 1
         total, done = agg["total"], agg["done"]
         ranking = list(
-            tasks.filter(final_score__isnull=False)
+            tasks.filter(final_score__isnull=False, unit__isnull=False)  # the units (R21 departments apart)
             .select_related("unit__community__township")
             .order_by("-final_score", "unit__name")[:RANKING_ROWS]
         )  # 1

@@ -58,6 +58,89 @@ def notify_agreement_sent(agreement) -> None:
         )
 
 
+# --- the liaison's and the secretary's notices (issue #15 item 6) ------------------------------------
+#
+# Each event once: the key names the object, the event (and, where it can happen again — a pledge
+# returned, resubmitted and returned again — the moment it happened) and the recipient. None of
+# these keys starts with a deadline reminder's prefix, so withdrawing reminders never touches them.
+
+
+def _stamp(moment) -> str:
+    return f"{moment:%Y%m%d%H%M%S%f}" if moment else "0"
+
+
+def _notify(*, users, key: str, subject: str, body: str, url: str) -> int:
+    for user in users:
+        _enqueue(key=f"{key}:user:{user.pk}", recipient=user, subject=subject, body=body, url=url, kind="cobuilding")
+    return len(users)
+
+
+def _secretaries(community_id) -> list[User]:
+    return list(User.objects.filter(role=User.Role.SECRETARY, community_id=community_id, is_active=True).order_by("pk"))
+
+
+def notify_pledge_reviewed(pledge) -> int:
+    """R17: the unit's liaisons learn that the secretary accepted or returned their pledge."""
+    from .models import Pledge
+
+    returned = pledge.status == Pledge.Status.RETURNED
+    if returned:
+        subject = _("共建承诺被退回：%(t)s") % {"t": pledge.title}
+        body = _("社区已退回承诺“%(t)s”，请按意见修改后重新提交。\n退回意见：%(c)s")
+    else:
+        subject = _("共建承诺已接受：%(t)s") % {"t": pledge.title}
+        body = _("社区已接受承诺“%(t)s”。兑现后请在平台上报告兑现情况并上传照片。\n审核意见：%(c)s")
+    return _notify(
+        users=_liaisons([pledge.unit_id]).get(pledge.unit_id, []),
+        key=f"cobuilding:pledge-review:{pledge.pk}:{pledge.status}:{_stamp(pledge.reviewed_at)}",
+        subject=subject,
+        body=body % {"t": pledge.title, "c": pledge.review_comment or _("无")},
+        url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
+    )
+
+
+def notify_pledge_submitted(pledge) -> int:
+    """R17: a liaison's submitted pledge reaches the community secretaries' inbox."""
+    return _notify(
+        users=_secretaries(pledge.committee.community_id),
+        key=f"cobuilding:pledge-submitted:{pledge.pk}:{_stamp(pledge.submitted_at)}",
+        subject=_("%(unit)s提交了共建承诺，待审核") % {"unit": pledge.unit.name},
+        body=_("%(unit)s提交了共建承诺“%(t)s”，请审核：接受或退回并写明意见。")
+        % {"unit": pledge.unit.name, "t": pledge.title},
+        url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
+    )
+
+
+def notify_fulfilment_reported(fulfilment) -> int:
+    """R17: a liaison's fulfilment report reaches the community secretaries' inbox."""
+    pledge = fulfilment.pledge
+    return _notify(
+        users=_secretaries(pledge.committee.community_id),
+        key=f"cobuilding:fulfilment:{fulfilment.pk}:reported",
+        subject=_("%(unit)s报告了承诺兑现情况，待确认") % {"unit": pledge.unit.name},
+        body=_("%(unit)s报告了承诺“%(t)s”的兑现情况，请确认或退回。") % {"unit": pledge.unit.name, "t": pledge.title},
+        url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
+    )
+
+
+def notify_fulfilment_confirmed(fulfilment) -> int:
+    """R17: the unit's liaisons learn that the secretary confirmed their fulfilment report."""
+    pledge = fulfilment.pledge
+    return _notify(
+        users=_liaisons([pledge.unit_id]).get(pledge.unit_id, []),
+        key=f"cobuilding:fulfilment:{fulfilment.pk}:confirmed",
+        subject=_("承诺兑现情况已确认：%(t)s") % {"t": pledge.title},
+        body=_("社区已确认承诺“%(t)s”的兑现报告，当前兑现进度 %(p)s%%。") % {"t": pledge.title, "p": _percent(pledge)},
+        url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
+    )
+
+
+def _percent(pledge) -> int:
+    from .services import pledge_percent
+
+    return pledge_percent(pledge)
+
+
 def notify_claim_withdrawn(claim) -> None:
     """R17: the community's secretaries learn in the portal that a unit withdrew its claim; the
     claim's pending deadline reminders are withdrawn."""

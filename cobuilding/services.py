@@ -25,6 +25,7 @@ from common.uploads import validate_upload
 from meetings.models import Resolution
 from meetings.services import followup
 
+from . import reminders
 from .models import (
     PHOTO_TYPES,
     ROSTER_TYPES,
@@ -154,7 +155,9 @@ def pledge_submit(*, actor, pledge: Pledge) -> Pledge:
         raise ValidationError(_("只有草稿或被退回的承诺可以提交。"))
     pledge.status = Pledge.Status.SUBMITTED
     pledge.submitted_at = timezone.now()
-    return _save(pledge, actor, update_fields=["status", "submitted_at"], reason=_("提交审核"))
+    _save(pledge, actor, update_fields=["status", "submitted_at"], reason=_("提交审核"))
+    reminders.notify_pledge_submitted(pledge)  # issue #15 item 6
+    return pledge
 
 
 @transaction.atomic
@@ -167,9 +170,9 @@ def pledge_accept(*, actor, pledge: Pledge, comment: str = "") -> Pledge:
     pledge.status = Pledge.Status.ACCEPTED
     pledge.review_comment = comment.strip()
     pledge.reviewed_by, pledge.reviewed_at = actor, timezone.now()
-    return _save(
-        pledge, actor, update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"], reason=_("接受")
-    )
+    _save(pledge, actor, update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"], reason=_("接受"))
+    reminders.notify_pledge_reviewed(pledge)  # issue #15 item 6
+    return pledge
 
 
 @transaction.atomic
@@ -184,9 +187,9 @@ def pledge_return(*, actor, pledge: Pledge, comment: str) -> Pledge:
     pledge.status = Pledge.Status.RETURNED
     pledge.review_comment = comment.strip()
     pledge.reviewed_by, pledge.reviewed_at = actor, timezone.now()
-    return _save(
-        pledge, actor, update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"], reason=_("退回")
-    )
+    _save(pledge, actor, update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"], reason=_("退回"))
+    reminders.notify_pledge_reviewed(pledge)  # issue #15 item 6
+    return pledge
 
 
 @transaction.atomic
@@ -245,6 +248,7 @@ def fulfilment_report(
         item = FulfilmentPhoto(fulfilment=fulfilment, file=photo, original_name=photo.name[:200])
         item.full_clean()
         item.save()
+    reminders.notify_fulfilment_reported(fulfilment)  # issue #15 item 6
     return fulfilment
 
 
@@ -266,6 +270,8 @@ def fulfilment_confirm(*, actor, fulfilment: Fulfilment, comment: str = "") -> F
         pledge.status = Pledge.Status.FULFILLED
         _save(pledge, actor, update_fields=["status"], reason=_("兑现完毕"))
     _pledge_task_follow(actor=actor, pledge=pledge, percent=percent, note=fulfilment.text)
+    fulfilment.pledge = pledge
+    reminders.notify_fulfilment_confirmed(fulfilment)  # issue #15 item 6
     return fulfilment
 
 

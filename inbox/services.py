@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import channels
-from .models import CalendarToken, Message
+from .models import CalendarToken, CommitteeRobot, Message
 
 logger = logging.getLogger("dangwei.inbox")
 
@@ -375,3 +375,17 @@ def calendar_token_rotate(*, user) -> CalendarToken:
     token.token = secrets.token_urlsafe(32)
     token.save(update_fields=["token", "created_at"])
     return token
+
+
+# --- group robots (issue #15 item 7) -------------------------------------------------------------
+
+
+@transaction.atomic
+def committee_robot_set(*, committee, url: str, is_active: bool = True) -> CommitteeRobot:
+    """Set (or replace) the committee's group robot URL; only http(s) URLs are accepted."""
+    robot = CommitteeRobot.objects.select_for_update().filter(committee=committee).first()
+    robot = robot or CommitteeRobot(committee=committee)
+    robot.url, robot.is_active = (url or "").strip(), is_active
+    robot.full_clean(validate_unique=False)
+    robot.save()
+    return robot

@@ -46,6 +46,30 @@ def _recipient(task: FollowUpTask):
     return task.responsible_unit.liaisons.filter(is_active=True).order_by("pk").first()
 
 
+def task_notify_assigned(*, task: FollowUpTask):
+    """Issue #15 item 6: the responsible unit's liaison (or the task's owner) learns of the task
+    in the inbox and by e-mail, once per assignment (unit and owner name the key)."""
+    recipient = _recipient(task)
+    if recipient is None:
+        return None
+    return message_enqueue(
+        key=f"task-assigned:{task.pk}:unit:{task.responsible_unit_id}:owner:{task.owner_id or 0}:user:{recipient.pk}",
+        kind="task_assigned",
+        recipient=recipient,
+        subject=_("【督办任务】%(title)s") % {"title": task.title},
+        body=_(
+            "%(committee)s交办督办任务“%(title)s”（责任单位：%(unit)s），完成期限%(day)s。请按时办理，并在平台上填报进展。"
+        )
+        % {
+            "committee": task.committee.name,
+            "title": task.title,
+            "unit": task.responsible_unit.name,
+            "day": _cn_day(task.due_on),
+        },
+        url=reverse("meetings:task_detail", args=[task.pk]),
+    )
+
+
 def task_plan_reminder(*, task: FollowUpTask):
     """Record the reminder of the task's current due date (idempotent by key). Nothing when the
     task is done, or due today or earlier; a reminder whose hour has passed goes out at once."""
@@ -128,6 +152,7 @@ def task_create(
     task = FollowUpTask(resolution=resolution, committee=resolution.meeting.committee, **fields)
     _save(task, actor)
     task_plan_reminder(task=task)
+    task_notify_assigned(task=task)
     return task
 
 
@@ -151,6 +176,8 @@ def task_update(*, actor, task: FollowUpTask, **fields) -> FollowUpTask:
     if "due_on" in changed:  # the key names the due date: the old one is withdrawn, a new one planned
         _withdraw_reminders(task)
         task_plan_reminder(task=task)
+    if "responsible_unit" in changed or "owner" in changed:
+        task_notify_assigned(task=task)
     return task
 
 

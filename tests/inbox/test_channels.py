@@ -230,7 +230,8 @@ def test_landline_is_not_an_sms_number(board, secretary_user, world):
 
 
 def test_committee_robot_gets_each_notice_version_once(board, secretary_user, gateway):
-    CommitteeRobot.objects.create(committee=board.committee, url=gateway.url + "/cgi-bin/webhook/send?key=k")
+    services.committee_robot_set(committee=board.committee, url=gateway.url + "/cgi-bin/webhook/send?key=k")
+    assert CommitteeRobot.objects.get().is_active
     meeting = published(board, secretary_user)
     notices.meeting_notify(meeting=meeting)  # notifying again records nothing new
     robots = Message.objects.filter(channel=Message.Channel.WEBHOOK)
@@ -307,3 +308,9 @@ def test_reminder_default_is_the_day_before(board, secretary_user):
     meeting = published(board, secretary_user)
     reminder = Message.objects.filter(kind="meeting_reminder").first()
     assert reminder.due_at == meeting.starts_at - datetime.timedelta(hours=24)
+
+
+def test_robot_url_must_be_a_web_address(board):
+    with pytest.raises(ValidationError):
+        services.committee_robot_set(committee=board.committee, url="file:///etc/passwd")
+    assert not CommitteeRobot.objects.exists()

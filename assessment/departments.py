@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from common.audit import set_actor
 from common.services import apply_changes
 from common.services import save_audited as _save
 
@@ -34,6 +35,27 @@ def _clean(fields: dict) -> dict:
     return fields
 
 
+def _check_members(county_id: int, members) -> list:
+    """R21 recusal: a department's people are county accounts of its own county."""
+    members = list(members or [])
+    strangers = [u for u in members if u.role != "county" or u.county_id != county_id]
+    if strangers:
+        raise ValidationError(
+            {
+                "members": _("“%(user)s”不是本县（区）的县级账号，不能登记为本部门人员。")
+                % {"user": strangers[0].display_name}
+            }
+        )
+    return members
+
+
+def _set_members(department: FunctionalDepartment, members: list, actor) -> None:
+    if {u.pk for u in members} == set(department.members.values_list("pk", flat=True)):
+        return
+    set_actor(department, actor, _("调整本部门人员账号"))
+    department.members.set(members)
+
+
 def _duplicate() -> ValidationError:
     return ValidationError({"name": _("本县（区）已有同名职能部门。")})
 
@@ -47,17 +69,21 @@ def _refuse_duplicate(county_id: int, name: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def department_create(*, actor, county, name: str, duties: str, order=0, is_active: bool = True):
-    """R21: add a functional department to the county's list."""
+def department_create(*, actor, county, name: str, duties: str, order=0, is_active: bool = True, members=()):
+    """R21: add a functional department to the county's list (with the county accounts that
+    belong to it, recused from scoring it)."""
     _require_keeper(actor)
     fields = _clean({"name": name, "duties": duties, "order": order})
     _refuse_duplicate(county.pk, fields["name"])
+    members = _check_members(county.pk, members)
     department = FunctionalDepartment(county=county, is_active=is_active, **fields)
     try:
         with transaction.atomic():
-            return _save(department, actor, reason=_("新增职能部门"))
+            _save(department, actor, reason=_("新增职能部门"))
     except IntegrityError as exc:
         raise _duplicate() from exc
+    _set_members(department, members, actor)
+    return department
 
 
 @transaction.atomic
@@ -67,6 +93,9 @@ def department_update(*, actor, department: FunctionalDepartment, **fields) -> F
     _require_keeper(actor)
     department = FunctionalDepartment.objects.select_for_update().get(pk=department.pk)
     fields = _clean(dict(fields))
+    members = fields.pop("members", None)
+    if members is not None:
+        members = _check_members(department.county_id, members)
     if "name" in fields:
         _refuse_duplicate(department.county_id, fields["name"], exclude_pk=department.pk)
     changed = apply_changes(department, fields, DEPARTMENT_FIELDS)
@@ -76,4 +105,6 @@ def department_update(*, actor, department: FunctionalDepartment, **fields) -> F
                 _save(department, actor, update_fields=changed, reason=_("修改职能部门"))
         except IntegrityError as exc:
             raise _duplicate() from exc
+    if members is not None:
+        _set_members(department, members, actor)
     return department

@@ -136,6 +136,13 @@ class DepartmentForm(forms.Form):
         help_text=_("该部门承担的社区建设职责，评分时据此对照。"),
     )
     order = forms.IntegerField(label=_("序号"), min_value=0, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("本部门人员账号"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("在该部门工作的县级账号：不参与本部门的评分和审核（回避）。"),
+    )
     is_active = forms.BooleanField(
         label=_("参加考核"),
         required=False,
@@ -143,7 +150,14 @@ class DepartmentForm(forms.Form):
         help_text=_("取消勾选后，新的评分轮次不再为该部门生成评分任务；已有的评分保留。"),
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, county=None, **kwargs):
+        from accounts.models import User
+
         super().__init__(*args, **kwargs)
+        users = User.objects.filter(role=User.Role.COUNTY, is_active=True).select_related("county")
+        if county is not None:
+            users = users.filter(county=county)
+        self.fields["members"].queryset = users.order_by("county__name", "username")
+        self.fields["members"].label_from_instance = lambda u: f"{u.display_name}（{u.county.name}）"
         if editing:
             del self.fields["county"]

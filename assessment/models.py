@@ -225,8 +225,15 @@ class FunctionalDepartment(TimeStampedModel):
     duties = models.TextField(_("社区建设职责"))
     order = models.PositiveSmallIntegerField(_("序号"), default=0)
     is_active = models.BooleanField(_("参加考核"), default=True)
+    # R21 recusal: the county accounts that belong to the department never score or review its task.
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="functional_departments",
+        verbose_name=_("本部门人员账号"),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         verbose_name = _("职能部门")

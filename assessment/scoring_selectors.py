@@ -138,10 +138,10 @@ def evidence_get(*, user, pk: int) -> TaskEvidence:
 
 def is_recused(user, task: ScoringTask) -> bool:
     """R21 recusal: the user belongs to the task's unit (their account's unit, or a post on the
-    committee held for that unit). A functional department's task: the portal records no account
-    or post as belonging to a county department, so nobody is recused from it here."""
+    committee held for that unit). A functional department's task: the county accounts recorded
+    as the department's people (``FunctionalDepartment.members``)."""
     if task.unit_id is None:
-        return False
+        return task.department.members.filter(pk=user.pk).exists()
     if user.unit_id is not None and user.unit_id == task.unit_id:
         return True
     return (

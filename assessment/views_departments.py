@@ -51,7 +51,8 @@ def department_update(request, pk: int):
     if not selectors.may_edit_schemes(user):
         raise PermissionDenied
     initial = {f: getattr(department, f) for f in departments.DEPARTMENT_FIELDS}
-    form = DepartmentForm(posted(request), initial=initial, editing=True)
+    initial["members"] = list(department.members.all())
+    form = DepartmentForm(posted(request), initial=initial, editing=True, county=department.county)
     if request.method == "POST" and form.is_valid():
         try:
             departments.department_update(actor=user, department=department, **form.cleaned_data)

@@ -141,3 +141,30 @@ def test_r21_county_ranking_shows_departments_in_their_own_group_in_fixed_querie
     response = client.get(reverse("assessment:ranking"), {**query, "scope": "township", "id": world.township.pk})
     assert response.status_code == 200 and "职能部门排名" not in response.content.decode()
     assert response.context["departments"] == []
+
+
+def test_r21_a_department_member_is_recused_from_its_task(admin_user, world, rnd, dept_task, minzheng):
+    from accounts.models import User
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="mz_staff", role=User.Role.COUNTY, county=world.county, full_name="民政局干部")
+    scoring.round_scorer_add(actor=admin_user, round=rnd, user=staff, body=RoundScorer.Body.COUNTY)
+    departments.department_update(actor=admin_user, department=minzheng, members=[staff])
+    assert list(minzheng.members.all()) == [staff]
+    with pytest.raises(PermissionDenied, match="回避"):
+        scoring.scoresheet_save(actor=staff, task=dept_task, scores=full_marks(dept_task))
+    assert not dept_task.scoresheets.exists()
+    # the unit tasks are not theirs to avoid
+    unit_task = ScoringTask.objects.get(round=rnd, unit=world.unit)
+    scoring.scoresheet_save(actor=staff, task=unit_task, scores=full_marks(unit_task))
+    assert unit_task.scoresheets.get().body == "county"
+
+
+def test_r21_a_department_member_is_a_county_account_of_its_county(admin_user, minzheng, township_user):
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(username="other_county", role="county", county=CountyFactory(name="第三县"))
+    for user in (township_user, outsider):
+        with pytest.raises(Exception, match="不是本县（区）的县级账号"):
+            departments.department_update(actor=admin_user, department=minzheng, members=[user])
+    assert not minzheng.members.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from assessment import departments
 from assessment.models import FunctionalDepartment
-from tests.factories import CountyFactory
+from tests.factories import CountyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,9 +106,11 @@ def test_r21_admin_adds_and_edits_departments_through_the_pages(login, admin_use
     assert "本县（区）已有同名职能部门。" in response.content.decode()
     assert FunctionalDepartment.objects.filter(name="县民政局").count() == 1
     url = reverse("assessment:department_update", args=[minzheng.pk])
-    response = client.post(url, {"name": "县民政局", "duties": "社区治理", "order": "1"})
+    staff = UserFactory(username="mz", role="county", county=world.county)
+    response = client.post(url, {"name": "县民政局", "duties": "社区治理", "order": "1", "members": [staff.pk]})
     assert response.status_code == 302
     minzheng.refresh_from_db()
     assert (minzheng.duties, minzheng.is_active) == ("社区治理", False)
+    assert list(minzheng.members.all()) == [staff]
     page = client.get(url).content.decode()
     assert "修改职能部门" in page and "社区治理" in page

@@ -17,6 +17,8 @@ def _helper():
 
 class TaskForm(forms.ModelForm):
     due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # Issue #15 item 10: a due date already past is taken only when confirmed (the service asks).
+    confirm_past_due = forms.BooleanField(label=_("确认完成期限早于今天"), required=False)
 
     class Meta:
         model = FollowUpTask

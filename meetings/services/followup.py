@@ -125,6 +125,21 @@ def _check_task(resolution: Resolution, fields: dict) -> None:
         raise ValidationError({"due_on": _("完成期限不能早于会议日期。")})
 
 
+def _check_past_due(due_on, *, confirmed: bool) -> None:
+    """Issue #15 item 10: a due date before today makes the task overdue at once; it is kept only
+    when the secretary confirms it (e.g. entering an old task afterwards)."""
+    if due_on is not None and not confirmed and due_on < timezone.localdate():
+        raise ValidationError(
+            {
+                "due_on": _(
+                    "完成期限%(day)s早于今天，保存后任务即为逾期。如确需如此（例如补登旧任务），"
+                    "请勾选“确认完成期限早于今天”后再保存。"
+                )
+                % {"day": _cn_day(due_on)}
+            }
+        )
+
+
 @transaction.atomic
 def task_create(
     *,
@@ -135,9 +150,11 @@ def task_create(
     owner_name: str = "",
     owner=None,
     due_on: datetime.date | None = None,
+    confirm_past_due: bool = True,
 ) -> FollowUpTask:
     """R13: a task carrying out a resolution; the unit and the deadline default to the
-    resolution's. Its due-date reminder is planned at once."""
+    resolution's. Its due-date reminder is planned at once. A due date already past is taken only
+    when confirmed (the form asks, issue #15 item 10)."""
     resolution = Resolution.objects.select_related("meeting__committee", "responsible_unit").get(pk=resolution.pk)
     if resolution.meeting.status not in (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED):
         raise ValidationError(_("会议召开后才能分解督办任务。"))
@@ -149,6 +166,7 @@ def task_create(
         "due_on": due_on or resolution.deadline,
     }
     _check_task(resolution, fields)
+    _check_past_due(fields["due_on"], confirmed=confirm_past_due)
     task = FollowUpTask(resolution=resolution, committee=resolution.meeting.committee, **fields)
     _save(task, actor)
     task_plan_reminder(task=task)
@@ -160,9 +178,12 @@ def task_create(
 def task_update(*, actor, task: FollowUpTask, **fields) -> FollowUpTask:
     """Change the title, unit, owner or due date of an open task; a new due date re-plans the
     reminder."""
+    confirm_past_due = fields.pop("confirm_past_due", True)
     task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     if task.status != FollowUpTask.Status.OPEN:
         raise ValidationError(_("任务已完成，不能再修改。"))
+    if "due_on" in fields and fields["due_on"] != task.due_on:
+        _check_past_due(fields["due_on"], confirmed=confirm_past_due)
     resolution = Resolution.objects.select_related("meeting__committee").get(pk=task.resolution_id)
     fields = {k: v for k, v in fields.items() if k in TASK_FIELDS}
     merged = {name: getattr(task, name) for name in TASK_FIELDS} | fields

@@ -205,6 +205,8 @@ class PaymentForm(forms.Form):
         label=_("收据编号"), max_length=30, required=False, help_text=_("留空则自动编号（年度-序号）。")
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # Issue #15 item 10: more than the unit owes is kept only when confirmed (the service asks).
+    confirm_overpay = forms.BooleanField(label=_("确认多缴"), required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

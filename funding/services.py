@@ -739,9 +739,11 @@ def payment_record(
     method: str = Payment.Method.TRANSFER,
     receipt_no: str = "",
     note: str = "",
+    confirm_overpay: bool = True,
 ) -> Payment:
     """A unit pays (part of) its share (R23.1). Partial payments are fine; the outstanding amount
-    is what the active plan asks minus what was paid."""
+    is what the active plan asks minus what was paid. A payment above what the unit still owes is
+    kept only when confirmed (the form asks, issue #15 item 10); the surplus stays recorded."""
     fiscal_year = _lock_open(fiscal_year)
     if unit.community_id != fiscal_year.committee.community_id:
         raise ValidationError({"unit": _("该单位不是本社区的成员单位。")})
@@ -749,6 +751,8 @@ def payment_record(
     if amount <= 0:
         raise ValidationError({"amount": _("缴款金额必须大于零；退款请在原缴款记录上办理。")})
     _check_date_in_year(paid_on, fiscal_year, "paid_on")
+    if not confirm_overpay:
+        _check_overpay(fiscal_year, unit, amount)
     receipt_no = receipt_no.strip()
     if receipt_no and Payment.objects.filter(fiscal_year=fiscal_year, receipt_no=receipt_no).exists():
         raise ValidationError({"receipt_no": _("收据编号已被使用，请换一个。")})
@@ -763,6 +767,26 @@ def payment_record(
         recorded_by=actor,
     )
     return _save_payment(payment, actor)
+
+
+def _check_overpay(fiscal_year: FiscalYear, unit: Unit, amount: Decimal) -> None:
+    """Issue #15 item 10: under a plan in force, more than the unit still owes asks for a confirmation."""
+    status = selectors.share_status(fiscal_year=fiscal_year, unit_id=unit.pk)
+    if status.plan is None:
+        return
+    row = status.rows[0] if status.rows else None
+    due, paid = (row.due, row.paid) if row else (Decimal("0.00"), Decimal("0.00"))
+    owed = max(due - paid, Decimal("0.00"))
+    if amount > owed:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "缴款金额 %(amount)s 元超过该单位尚欠的 %(owed)s 元（应缴 %(due)s 元，已缴 %(paid)s 元）。"
+                    "如确属多缴，请勾选“确认多缴”后再保存，多缴部分将保留在账上。"
+                )
+                % {"amount": amount, "owed": owed, "due": due, "paid": paid}
+            }
+        )
 
 
 @transaction.atomic

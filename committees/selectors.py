@@ -74,7 +74,7 @@ _NUMBER = re.compile(r"\d+|[零一二两三四五六七八九十百]+")
 
 
 def _cn_number(text: str) -> int:
-    """"十二" → 12, "二十" → 20, "一百零五" → 105, "12" → 12."""
+    """ "十二" → 12, "二十" → 20, "一百零五" → 105, "12" → 12."""
     if text.isdigit():
         return int(text)
     total, digit = 0, 0

@@ -84,9 +84,7 @@ def test_a_build_that_lost_its_claim_does_not_overwrite_the_new_one(
     assert YearEndReport.objects.get().status == "running"
 
 
-def test_the_task_called_with_a_live_claim_skips(
-    world, secretary_user, enqueued, django_capture_on_commit_callbacks
-):
+def test_the_task_called_with_a_live_claim_skips(world, secretary_user, enqueued, django_capture_on_commit_callbacks):
     report = _report(world, secretary_user, django_capture_on_commit_callbacks)
     _running(report, lease_until=timezone.now() + datetime.timedelta(minutes=1))
     assert tasks.build_report(report.pk) == "skipped"

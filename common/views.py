@@ -66,6 +66,21 @@ def act_and_return(request, call, *, success: str, to):
     return redirect(to)
 
 
+def form_action(request, form, call, *, success: str, to, page):
+    """One form on a page that does one thing: a valid form runs ``call(cleaned_data)`` (a
+    service) and goes to ``to`` with the success message; invalid input or the service's refusal
+    shows ``page(form)`` again (a 400) with the message next to the field and the input kept."""
+    if form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(to)
+    return page(form)
+
+
 def private_file_response(
     field_file, *, filename: str = "", title: str = "", as_attachment: bool = False
 ) -> FileResponse:

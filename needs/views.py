@@ -20,7 +20,7 @@ from committees.models import Committee, Grid, Unit
 from common import permissions
 from common.audit import history_entries
 from common.params import id_param
-from common.views import act_and_return, add_service_errors, posted, scoped_get
+from common.views import act_and_return, add_service_errors, form_action, posted, scoped_get
 
 from . import forms, selectors, services
 from .models import Category, Need, Resource
@@ -132,15 +132,14 @@ def _runner_need(request, pk: int) -> Need:
 
 
 def _run(request, need, form_name, form, call, success):
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(need)
-    return _detail(request, need, status=400, **{form_name: form})
+    return form_action(
+        request,
+        form,
+        call,
+        success=success,
+        to=need,
+        page=lambda f: _detail(request, need, status=400, **{form_name: f}),
+    )
 
 
 @require_POST

@@ -22,7 +22,15 @@ from common import permissions
 from common.audit import history_entries
 from common.params import id_param, year_param
 from common.pdf import render_pdf
-from common.views import act_and_return, add_service_errors, pdf_response, posted, private_file_response, scoped_get
+from common.views import (
+    act_and_return,
+    add_service_errors,
+    form_action,
+    pdf_response,
+    posted,
+    private_file_response,
+    scoped_get,
+)
 from meetings.models import Meeting
 
 from . import forms, selectors, services
@@ -154,16 +162,16 @@ def _runner_proposal(request, pk: int) -> Proposal:
 
 def _act(request, proposal, form_name, form, call, success: str):
     """Run a service for a bound form; on a refusal show the page again with the message."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(proposal)
-    context = _detail_context(request, proposal, **{form_name: form})
-    return render(request, "proposals/proposal_detail.html", context, status=400)
+    return form_action(
+        request,
+        form,
+        call,
+        success=success,
+        to=proposal,
+        page=lambda f: render(
+            request, "proposals/proposal_detail.html", _detail_context(request, proposal, **{form_name: f}), status=400
+        ),
+    )
 
 
 @require_POST

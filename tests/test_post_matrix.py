@@ -27,8 +27,9 @@ WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', re.IGNOR
 
 # Signed links are the credential of attendees and calendar apps without an account.
 PUBLIC = {"meetings:reply_token", "meetings:ical"}
-# POST-only actions a county reviewer may take: on their own account, not on business records.
-COUNTY_MAY_POST = {"meetings:calendar_feed_rotate", "accounts:otp_codes"}
+# POST-only actions a county reviewer may take: on their own account, not on business records,
+# and asking a committee for its missing year-end report (a notice, no record changes; issue #15).
+COUNTY_MAY_POST = {"meetings:calendar_feed_rotate", "accounts:otp_codes", "yearend:ask"}
 
 REFUSALS = {403, 404, 405}
 

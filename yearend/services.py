@@ -14,6 +14,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -322,3 +323,38 @@ def reports_request_all(*, actor, committees, year: int, rebuild: bool = True) -
         if report.status == YearEndReport.Status.QUEUED and before != YearEndReport.Status.QUEUED:
             queued += 1
     return queued
+
+
+def report_ask(*, actor, committee: Committee, year: int, today: datetime.date | None = None) -> int:
+    """R14: the county (or township staff) asks a committee whose report of ``year`` is not ready
+    yet to prepare it. The community's secretaries get an inbox message and an e-mail, at most once
+    a week per committee and year (the outbox key carries the week). Returns how many were told."""
+    from accounts.models import User
+    from inbox.services import message_enqueue
+
+    if permissions.role_of(actor) not in ("county", "township", "admin") or not permissions.can_view(actor, committee):
+        raise PermissionDenied
+    _check_year(year)
+    report = YearEndReport.objects.filter(committee=committee, year=year).first()
+    if report is not None and report.status == YearEndReport.Status.READY:
+        raise ValidationError(_("该大党委的年度工作报告已经生成，无需催报。"))
+    secretaries = list(
+        User.objects.filter(role=User.Role.SECRETARY, community_id=committee.community_id, is_active=True).order_by(
+            "pk"
+        )
+    )
+    if not secretaries:
+        raise ValidationError(_("该社区没有社区书记账号，请电话联系。"))
+    iso = (today or timezone.localdate()).isocalendar()
+    url = reverse("yearend:report", args=[committee.pk, year])
+    for secretary in secretaries:
+        message_enqueue(
+            key=f"yearend:ask:{committee.pk}:{year}:{iso.year}-{iso.week}:user:{secretary.pk}",
+            recipient=secretary,
+            subject=_("请报送%(year)s年度工作报告") % {"year": year},
+            body=_("%(who)s请%(name)s报送%(year)s年度工作报告：完成明年工作计划后生成报告即可。")
+            % {"who": actor.display_name, "name": committee.name, "year": year},
+            url=url,
+            kind="yearend",
+        )
+    return len(secretaries)

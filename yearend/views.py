@@ -67,6 +67,7 @@ def index(request):
             "years": list(range(this_year, this_year - 5, -1)),
             "rows": rows,
             "can_build_all": role_of(request.user) in ("township", "admin") and bool(rows),
+            "can_ask": role_of(request.user) in ("county", "township", "admin"),
         },
     )
 
@@ -194,6 +195,22 @@ def download_docx(request, pk: int, year: int):
     report = selectors.report_get_for_download(user=request.user, committee_pk=pk, year=year)
     content = documents.report_docx(committee=report.committee, year=year, next_year_plan=report.next_year_plan)
     return docx_response(content, documents.docx_filename(report.committee, year))
+
+
+@login_required
+@require_POST
+def ask(request, pk: int, year: int):
+    """R14: the county (or township staff) asks a committee for its missing report of the year."""
+    _check_reader(request.user)
+    committee = selectors.committee_get(user=request.user, pk=pk)
+    year = _year(year)
+    try:
+        told = services.report_ask(actor=request.user, committee=committee, year=year)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已通知%(name)s报送报告（%(n)s人）。") % {"name": committee.name, "n": told})
+    return redirect(reverse("yearend:index") + f"?year={year}")
 
 
 @login_required

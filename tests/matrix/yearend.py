@@ -35,4 +35,5 @@ MATRIX = {
     "yearend:download": (ready_year, READ_ALL, OTHER),
     "yearend:plan": (committee_year, POST_ONLY_AFTER_LOGIN),
     "yearend:request": (committee_year, POST_ONLY_AFTER_LOGIN),
+    "yearend:ask": (committee_year, POST_ONLY_AFTER_LOGIN),
 }

@@ -91,7 +91,7 @@ def department_update(*, actor, department: FunctionalDepartment, **fields) -> F
     """R21: change a department's name, duties, order, or whether it takes part in new rounds
     (a department that leaves the list keeps the tasks and scores it already has)."""
     _require_keeper(actor)
-    department = FunctionalDepartment.objects.select_for_update().get(pk=department.pk)
+    department = FunctionalDepartment.objects.select_for_update(of=("self",)).get(pk=department.pk)
     fields = _clean(dict(fields))
     members = fields.pop("members", None)
     if members is not None:

@@ -65,14 +65,14 @@ def ranking_file_is_stale(*, ranking_file: RankingFile | None, stamp) -> bool:
 
 def _get_or_create_locked(round_: Round, scope: reports.Scope) -> tuple[RankingFile, bool]:
     lookup = {"round": round_, "scope_kind": scope.kind, "scope_id": scope.obj.pk, "format": RankingFile.Format.PDF}
-    ranking_file = RankingFile.objects.select_for_update().filter(**lookup).first()
+    ranking_file = RankingFile.objects.select_for_update(of=("self",)).filter(**lookup).first()
     if ranking_file is not None:
         return ranking_file, False
     try:
         with transaction.atomic():
             return RankingFile.objects.create(**lookup, status=RankingFile.Status.QUEUED), True
     except IntegrityError:
-        return RankingFile.objects.select_for_update().get(**lookup), False
+        return RankingFile.objects.select_for_update(of=("self",)).get(**lookup), False
 
 
 def _enqueue(file_id: int) -> background.Enqueued:
@@ -143,7 +143,9 @@ def _progress(file_id: int, progress: int) -> None:
 @transaction.atomic
 def _claim(file_id: int, now: datetime.datetime | None = None) -> RankingFile | None:
     now = now or timezone.now()
-    ranking_file = RankingFile.objects.select_for_update().select_related("round__scheme").filter(pk=file_id).first()
+    ranking_file = (
+        RankingFile.objects.select_for_update(of=("self",)).select_related("round__scheme").filter(pk=file_id).first()
+    )
     decision = background.claim_decision(ranking_file, now)
     if decision == "skip":
         return None
@@ -176,7 +178,7 @@ def _still_mine(ranking_file: RankingFile, attempt: int | None) -> bool:
 
 @transaction.atomic
 def _finish_ready(file_id: int, content: bytes, stamp, rows: int, *, attempt: int | None = None) -> RankingFile:
-    ranking_file = RankingFile.objects.select_for_update().get(pk=file_id)
+    ranking_file = RankingFile.objects.select_for_update(of=("self",)).get(pk=file_id)
     if not _still_mine(ranking_file, attempt):
         logger.warning("ranking file %s: build %s finished after losing its claim; discarded", file_id, attempt)
         return ranking_file
@@ -213,7 +215,7 @@ def _finish_ready(file_id: int, content: bytes, stamp, rows: int, *, attempt: in
 
 @transaction.atomic
 def _finish_failed(file_id: int, exc: Exception, *, attempt: int | None = None) -> RankingFile:
-    ranking_file = RankingFile.objects.select_for_update().get(pk=file_id)
+    ranking_file = RankingFile.objects.select_for_update(of=("self",)).get(pk=file_id)
     if not _still_mine(ranking_file, attempt):
         return ranking_file
     ranking_file.status = RankingFile.Status.FAILED
@@ -233,7 +235,7 @@ def ranking_files_watchdog(*, now: datetime.datetime | None = None) -> int:
     published = 0
     for file_id in ids:
         with transaction.atomic():
-            ranking_file = RankingFile.objects.select_for_update().filter(pk=file_id).first()
+            ranking_file = RankingFile.objects.select_for_update(of=("self",)).filter(pk=file_id).first()
             if not background.lease_expired(ranking_file, now):
                 continue
             if ranking_file.status == RankingFile.Status.RUNNING and ranking_file.attempts >= background.max_attempts():

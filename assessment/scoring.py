@@ -75,7 +75,13 @@ def _require_admin(actor) -> None:
 
 
 def _lock(task: ScoringTask) -> ScoringTask:
-    return ScoringTask.objects.select_for_update().select_related("round__scheme", "unit__community").get(pk=task.pk)
+    # Lock the task row only: a functional department's task has no unit, and PostgreSQL cannot
+    # lock the nullable side of the outer join that select_related("unit__community") makes.
+    return (
+        ScoringTask.objects.select_for_update(of=("self",))
+        .select_related("round__scheme", "unit__community")
+        .get(pk=task.pk)
+    )
 
 
 def _refuse_finalised(task: ScoringTask) -> None:
@@ -142,7 +148,7 @@ def round_update(*, actor, round: Round, **fields) -> Round:
     deadlines (e.g. extends the scoring deadline); the combination rule and the committee's
     weight only while no task is finalised (a finalised score was combined by the old rule, R21)."""
     _require_admin(actor)
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    rnd = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
     _refuse_released(rnd)
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
@@ -175,7 +181,7 @@ def round_scorer_add(*, actor, round: Round, user, body: str) -> RoundScorer:
     administrators); the committee's named scorers are secretaries or township staff of the
     round's county (or administrators); liaisons never score. Audited (RoundScorer history)."""
     _require_admin(actor)
-    round = Round.objects.select_for_update().get(pk=round.pk)  # noqa: A001 - the services' keyword
+    round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)  # noqa: A001 - the services' keyword
     _refuse_released(round)
     role = role_of(user)
     if role == "liaison":
@@ -212,7 +218,7 @@ def round_scorer_remove(*, actor, scorer: RoundScorer) -> None:
     sheet stays with the task and passes to whoever of the same body saves it next (the sheet's
     ``scorer`` is reassigned on that save, see :func:`scoresheet_save`). Audited."""
     _require_admin(actor)
-    _refuse_released(Round.objects.select_for_update().get(pk=scorer.round_id))
+    _refuse_released(Round.objects.select_for_update(of=("self",)).get(pk=scorer.round_id))
     scorer._history_user = actor
     scorer._change_reason = _("取消评分人")
     scorer.delete()
@@ -317,7 +323,7 @@ def round_release(*, actor, round: Round) -> Round:
     """R21 发布结果: a deliberate step, only once every task is finalised; then each unit sees its
     own sheet."""
     _require_admin(actor)
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    rnd = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
     if rnd.is_released:
         raise ValidationError(_("本轮结果已发布。"))
     pending = rnd.tasks.exclude(status=ScoringTask.Status.FINALISED).count()
@@ -497,7 +503,7 @@ def scoresheet_save(*, actor, task: ScoringTask, scores: dict, submit: bool = Fa
     refuse_after_scoring_deadline(task.round)
     if task.status != ScoringTask.Status.OPEN:
         raise ValidationError(_("该单位的评分已提交审核，如需修改请先退回。"))
-    sheet = ScoreSheet.objects.select_for_update().filter(task=task, body=body).first()
+    sheet = ScoreSheet.objects.select_for_update(of=("self",)).filter(task=task, body=body).first()
     if sheet is not None and sheet.status == ScoreSheet.Status.SUBMITTED:
         raise ValidationError(_("本方评分已提交，如需修改请先退回。"))
     indicators = scored_indicators(task)
@@ -576,7 +582,7 @@ def scoresheet_return(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写退回理由。")})
-    sheet = ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+    sheet = ScoreSheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk)
     if sheet.status != ScoreSheet.Status.SUBMITTED:
         raise ValidationError(_("该方评分尚未提交，无需退回。"))
     sheet.status = ScoreSheet.Status.DRAFT

@@ -88,7 +88,7 @@ def scheme_create(
 
 @transaction.atomic
 def scheme_update(*, actor, scheme: Scheme, **fields) -> Scheme:
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     changed = _apply(scheme, fields, SCHEME_FIELDS)
@@ -114,7 +114,7 @@ def sheet_sums(scheme: Scheme, indicators=None) -> dict[str, Decimal]:
 def scheme_publish(*, actor, scheme: Scheme) -> Scheme:
     """R21: published only if the leaves of each sheet sum to exactly 100 and (issue #11 item 14)
     every group's points equal the sum of its children."""
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     errors = [
@@ -414,7 +414,7 @@ def indicator_create(
     evidence_required: str = "",
     evidence_source: str = "",
 ) -> Indicator:
-    scheme = Scheme.objects.select_for_update().get(pk=sheet.scheme_id)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=sheet.scheme_id)
     _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     if order is None:
@@ -440,7 +440,7 @@ def indicator_create(
 @transaction.atomic
 def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
     indicator = Indicator.objects.select_related("sheet", "origin").get(pk=indicator.pk)
-    scheme = Scheme.objects.select_for_update().get(pk=indicator.sheet.scheme_id)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=indicator.sheet.scheme_id)
     _require_editor(actor, scheme)
     _refuse_if_published(scheme)
     limit_before, source_before = indicator.limit, indicator.evidence_source

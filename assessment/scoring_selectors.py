@@ -13,7 +13,7 @@ the task of a unit they belong to (recusal).
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from committees.models import Post
@@ -105,6 +105,16 @@ def round_tasks(*, user, round: Round) -> QuerySet[ScoringTask]:
             "pk",
         )
     )
+
+
+def awaiting_me(*, user, round: Round) -> QuerySet[ScoringTask]:
+    """R21: the tasks of ``round`` a named scorer still has to score for their body: not final,
+    and no sheet of that body submitted yet (none for a user who is not named in the round)."""
+    body = named_body(user, round)
+    if not body:
+        return ScoringTask.objects.none()
+    submitted = ScoreSheet.objects.filter(task=OuterRef("pk"), body=body, status=ScoreSheet.Status.SUBMITTED)
+    return round_tasks(user=user, round=round).exclude(status=ScoringTask.Status.FINALISED).exclude(Exists(submitted))
 
 
 def round_progress(tasks: QuerySet[ScoringTask]) -> list[tuple[str, str, int]]:

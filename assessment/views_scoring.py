@@ -95,7 +95,9 @@ def round_detail(request, pk: int):
     tasks = sel.round_tasks(user=user, round=rnd)
     progress = sel.round_progress(tasks)
     filter_form = TaskFilterForm(request.GET or None, round=rnd)
-    page = Paginator(filter_form.apply(tasks), PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = sel.awaiting_me(user=user, round=rnd)  # R21: a named scorer's own to-do
+    only_mine = request.GET.get("mine") == "1"
+    page = Paginator(filter_form.apply(mine if only_mine else tasks), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "round": rnd,
         "page": page,
@@ -107,6 +109,8 @@ def round_detail(request, pk: int):
         "combination": combination_text(rnd.combination, rnd.committee_weight),
         "formula": formula_text(rnd.scheme.weight),
         "scorers": list(rnd.scorers.select_related("user").order_by("body", "user__username")),
+        "mine_count": mine.count() if sel.named_body(user, rnd) else None,
+        "only_mine": only_mine,
     }
     return render(request, "assessment/scoring/round_detail.html", context)
 

@@ -529,6 +529,7 @@ class CountyDashboard:
     communities: int
     committees: int
     party_members: int
+    awaiting: int | None = None  # R21: tasks a named scorer of the round still has to score
 
     @property
     def top_chart(self) -> list[tuple[str, object]]:
@@ -593,7 +594,17 @@ def county_dashboard(*, user) -> CountyDashboard:
         communities=Community.objects.filter(township__county_id__in=county_ids).count(),  # 1
         committees=committees,
         party_members=totals["members"],
+        awaiting=_awaiting(user, rnd),
     )
+
+
+def _awaiting(user, rnd: Round | None) -> int | None:
+    """How many tasks of the latest round wait for this named scorer (None: not a scorer of it)."""
+    from assessment.scoring_selectors import awaiting_me, named_body
+
+    if rnd is None or not named_body(user, rnd):  # 1
+        return None
+    return awaiting_me(user=user, round=rnd).count()  # 2
 
 
 def scope_county_q(user) -> Q:

@@ -29,6 +29,7 @@ from . import ranking_files, reports
 from .models import RankingFile
 
 PER_PAGE = 50
+RANKING_PER_PAGE = 100  # the ranking page shows this many rows a page; the PDF and Excel hold them all
 
 
 def _year(value, years: list[int]) -> int | None:
@@ -147,6 +148,10 @@ def ranking(request):
     data = _ranking_data(request)
     data.update(_scope_choices(request.user, data["scope"]))
     data["pdf_async"] = _is_large(data)
+    # A county has thousands of finalised units: the page shows them 100 at a time (ranks and the
+    # distribution are of all of them); the PDF and the Excel file list every one.
+    data["page"] = Paginator(data["rows"], RANKING_PER_PAGE).get_page(request.GET.get("page"))
+    data["rows"] = data["page"].object_list
     data.update(_file_state(data["scope"], data["round"]))
     data["scope_query"] = _scope_query(data["scope"], data["round"])
     return render(request, "assessment/reports/ranking.html", data)

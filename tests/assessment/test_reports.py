@@ -257,6 +257,30 @@ def test_ranking_picker_parameter(login, county_user, round_, world):
     assert [r["unit_name"] for r in response.context["rows"]] == ["河西医院"]
 
 
+def test_county_ranking_page_shows_100_rows_a_page_ranked_among_all(login, county_user, round_, world):
+    """Issue #17: a county ranks thousands of units; the page lists them 100 at a time, ranks and
+    the distribution counted over all of them, the PDF and Excel keeping every row."""
+    communities = [world.mine.community, world.sibling.community, world.other.community]
+    bulk_finalised(round_, communities, 105)
+    client = login(county_user)
+    first = _ranking(client, scope="county", id=world.county.pk)
+    assert len(first.context["rows"]) == 100 and first.context["total"] == 105
+    assert sum(count for _label, count in first.context["distribution"]) == 105
+    html = first.content.decode()
+    assert "第 1 / 2 页" in html and "第 1—100 个单位（共 105 个）" in html and "完整名单请下载PDF或导出Excel" in html
+    assert "page=2" in html and "scope=county" in html  # the next page keeps the scope
+    second = _ranking(client, scope="county", id=world.county.pk, page=2)
+    rows = second.context["rows"]
+    assert len(rows) == 5 and rows[0]["rank"] > 1  # ranks continue from page 1 (ties share a rank)
+    everyone = first.context["page"].paginator.object_list
+    assert [r["pk"] for r in everyone[100:]] == [r["pk"] for r in rows]
+    assert _ranking(client, scope="county", id=world.county.pk, page="x").context["page"].number == 1
+    book = load_workbook(
+        io.BytesIO(_ranking(client, "assessment:ranking_xlsx", scope="county", id=world.county.pk).content)
+    )
+    assert book["排名"].max_row == 106  # the header and every unit
+
+
 def test_ranking_excel_bold_frozen_header_widths_and_numbers(login, county_user, round_, world):
     finalised_task(round_, world.unit)
     response = _ranking(login(county_user), "assessment:ranking_xlsx", scope="county", id=world.county.pk)

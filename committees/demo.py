@@ -392,6 +392,7 @@ def appoint(
     nominated_on: datetime.date = NOMINATED_ON,
     org_dept_on: datetime.date = ORG_DEPT_ON,
     civil_affairs_on: datetime.date | None = CIVIL_AFFAIRS_ON,
+    phone: str = "",
 ) -> Post:
     """R5: nominate by consultation, then record the county bodies' approvals (both put the
     post in force; ``civil_affairs_on=None`` leaves the nomination waiting for the bureau)."""
@@ -406,6 +407,7 @@ def appoint(
         is_part_time=is_part_time,
         recommended_by=_recommenders(unit, kind),
         nominated_on=nominated_on,
+        phone=phone,
     )
     body = PostApproval.Body
     services.post_approval_record(
@@ -443,6 +445,13 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
     today = timezone.localdate()
     community_org = units[0]
     by_index = dict(enumerate(spec.units))
+    seats = iter(range(1, 1000))
+
+    def phone() -> str:
+        """Issue #15 item 7: most holders' own (fake) mobile, 139 0000 cnnn (c: the community),
+        where their SMS meeting notices go; every fifth has none (the unit's ledger phone then)."""
+        n = next(seats)
+        return "" if n % 5 == 0 else f"1390000{COMMUNITIES.index(spec) + 1}{n:03d}"
 
     if spec.mode == Committee.Mode.ROTATING:
         # R4 (P1): the secretary is a resident unit's party-org head, one year each (R7): the
@@ -459,6 +468,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
                 holder_name=units[i].party_org_secretary,
                 holder_title=by_index[i].head_title,
                 is_unit_party_head=True,
+                phone=phone(),
                 nominated_on=NOMINATED_ON if not year_index else datetime.date(year - 1, 12, 10),
                 org_dept_on=ORG_DEPT_ON if not year_index else datetime.date(year - 1, 12, 24),
                 civil_affairs_on=CIVIL_AFFAIRS_ON if not year_index else datetime.date(year - 1, 12, 30),
@@ -472,6 +482,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
             holder_name=spec.party_org_secretary,
             holder_title=by_index[0].head_title,
             is_unit_party_head=True,
+            phone=phone(),
             is_part_time=False,
         )
     else:
@@ -485,6 +496,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
             holder_name=spec.party_org_secretary,
             holder_title=by_index[0].head_title,
             is_unit_party_head=True,
+            phone=phone(),
             is_part_time=False,
         )
         appoint(
@@ -495,6 +507,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
             holder_name=spec.deputy_secretary,
             holder_title="社区党组织副书记",
             is_unit_party_head=False,
+            phone=phone(),
             is_part_time=False,
         )
     for i in spec.deputies:
@@ -506,6 +519,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
             holder_name=units[i].party_org_secretary or units[i].liaison_name,
             holder_title=by_index[i].head_title,
             is_unit_party_head=bool(units[i].party_org_secretary),
+            phone=phone(),
         )
     members = []
     for i in spec.members:
@@ -518,6 +532,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
                 holder_name=units[i].party_org_secretary or units[i].liaison_name,
                 holder_title=by_index[i].head_title,
                 is_unit_party_head=bool(units[i].party_org_secretary),
+                phone=phone(),
             )
         )
     # R6: the last member leaves; the seat stays a vacancy until a nomination is approved.
@@ -542,6 +557,7 @@ def ensure_posts(demo: Demo, committee: Committee, spec: CommunitySpec, units: l
             holder_name=_person(rng, {u.party_org_secretary for u in units} | {u.liaison_name for u in units}),
             holder_title="党支部副书记",
             is_unit_party_head=False,
+            phone=phone(),
             nominated_on=today - datetime.timedelta(days=12),
             org_dept_on=today - datetime.timedelta(days=5),
             civil_affairs_on=None,

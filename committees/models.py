@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.models import TimeStampedModel
+from common.validators import validate_mobile
 
 TERM_YEARS_DEFAULT = 5  # community party organisations have had 5-year terms since 2018 (R6)
 
@@ -321,6 +322,13 @@ class Post(TimeStampedModel):
     holder_name = models.CharField(_("姓名"), max_length=40)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("所在单位"))
     holder_title = models.CharField(_("单位职务"), max_length=60, blank=True)
+    phone = models.CharField(
+        _("手机号码"),
+        max_length=20,
+        blank=True,
+        validators=[validate_mobile],
+        help_text=_("任职人本人的手机：没有平台账号和邮箱时，会议通知以短信发到这个号码。"),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

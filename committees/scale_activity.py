@@ -243,6 +243,7 @@ class Activity:
                             name=p.holder_name,
                             post=p,
                             unit=p.unit,
+                            phone=p.phone,
                             reply=Attendee.Reply.LEAVE if leave else Attendee.Reply.CONFIRMED,
                             reply_reason="外出学习" if leave else "",
                             replied_at=m.starts_at - datetime.timedelta(days=1),

@@ -14,6 +14,7 @@ from common import permissions
 from common.audit import set_actor
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
+from common.validators import mobile_normalize
 
 from .models import (
     TERM_YEARS_DEFAULT,
@@ -28,6 +29,7 @@ from .models import (
     Vacancy,
     add_years,
 )
+from .signals import post_phone_changed
 
 # --- committees (R1, R4, R6) -------------------------------------------------------------
 
@@ -347,6 +349,7 @@ def post_nominate(
     recommended_by: Iterable[str] = (),
     user=None,
     nominated_on: datetime.date | None = None,
+    phone: str = "",
 ) -> Post:
     """R5: a nomination produced by consultation and recommendation of the named parties; it is
     not in force until both county bodies approve it (``post_approval_record``)."""
@@ -370,6 +373,7 @@ def post_nominate(
         holder_name=holder_name.strip(),
         unit=unit,
         holder_title=holder_title.strip(),
+        phone=mobile_normalize(phone),
         user=user,
         is_unit_party_head=is_unit_party_head,
         # R4: the full-time deputy is the community party-org secretary's own job, never part-time.
@@ -385,6 +389,23 @@ def post_nominate(
     except IntegrityError as exc:  # a concurrent nomination of the same person (post_one_per_person)
         _check_one_post_per_person(post)
         raise ValidationError(_("保存失败：数据已被他人修改，请刷新后重试。")) from exc
+
+
+@transaction.atomic
+def post_phone_update(*, actor, post: Post, phone: str) -> Post:
+    """Issue #15 item 7: the holder's own mobile, where meeting notices go by SMS when the holder
+    has no account or e-mail. The meetings app moves the post's attendees of meetings still ahead
+    to the new number (``signals.post_phone_changed``)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status not in (Post.Status.NOMINATED, Post.Status.IN_FORCE):
+        raise ValidationError(_("该职务“%(status)s”，不再修改手机号码。") % {"status": post.get_status_display()})
+    old, phone = post.phone, mobile_normalize(phone)
+    if old == phone:
+        return post
+    post.phone = phone
+    _save(post, actor, update_fields=["phone"], reason=_("修改手机号码"))
+    post_phone_changed.send(sender=Post, post=post, old=old, actor=actor)
+    return post
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from committees.models import Committee, Post, Unit
 from common.models import TimeStampedModel
+from common.validators import validate_mobile
 
 PORTAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")  # the portal's day, quarter and year (R8)
 NOTICE_LEAD = datetime.timedelta(hours=48)  # R12.2: topic, time and place announced 2 days ahead
@@ -201,6 +202,7 @@ class Attendee(models.Model):
         verbose_name=_("平台账号"),
     )
     email = models.EmailField(_("邮箱"), blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[validate_mobile])
     reply = models.CharField(_("回执"), max_length=10, choices=Reply.choices, default=Reply.NONE)
     reply_reason = models.CharField(_("请假事由"), max_length=200, blank=True)
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)

@@ -101,6 +101,7 @@ MATRIX = {
     "committees:post_detail": (pk(b.post), READ_ALL, OTHER),
     "committees:post_approval_create": (pk(b.post), POST_ONLY),
     "committees:post_end": (pk(b.post), CHANGE, OTHER),
+    "committees:post_phone_update": (pk(b.post), CHANGE, OTHER),
     "committees:rotation_detail": (committee_pk, READ_ALL, OTHER),
     "committees:rotation_generate": (committee_pk, CHANGE, OTHER),
     "committees:rotation_approve": (committee_pk, POST_ONLY),

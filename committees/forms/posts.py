@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Post, PostApproval, Unit
+from common.forms import MobileField
 
+PHONE_HELP = _("可选：任职人本人的手机。没有平台账号和邮箱时，会议通知以短信发到这个号码。")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -37,6 +39,7 @@ class PostNominateForm(forms.Form):
     holder_name = forms.CharField(label=_("姓名"), max_length=40)
     unit = UnitChoiceField(label=_("所在单位"), queryset=Unit.objects.none())
     holder_title = forms.CharField(label=_("单位职务"), max_length=60, required=False)
+    phone = MobileField(label=_("手机号码"), help_text=PHONE_HELP)
     is_unit_party_head = forms.BooleanField(label=_("是单位党组织负责人"), required=False)
     is_part_time = forms.BooleanField(
         label=_("兼职"), required=False, initial=True, help_text=_("专职副书记不是兼职，保存时自动取消。")
@@ -76,11 +79,25 @@ class PostNominateForm(forms.Form):
                 Column("holder_name", css_class="col-md-4"),
                 Column("nominated_on", css_class="col-md-4"),
             ),
-            Row(Column("unit", css_class="col-md-6"), Column("holder_title", css_class="col-md-6")),
+            Row(
+                Column("unit", css_class="col-md-5"),
+                Column("holder_title", css_class="col-md-3"),
+                Column("phone", css_class="col-md-4"),
+            ),
             Row(Column("is_unit_party_head", css_class="col-md-6"), Column("is_part_time", css_class="col-md-6")),
             "recommended_by",
             "user",
         )
+
+
+class PostPhoneForm(forms.Form):
+    """Issue #15 item 7: the holder's own mobile, for the SMS meeting notices."""
+
+    phone = MobileField(label=_("手机号码"), help_text=PHONE_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("phone")
 
 
 class PostApprovalForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees import selectors, services
-from committees.forms.posts import PostApprovalForm, PostEndForm, PostNominateForm, VacancyForm
+from committees.forms.posts import PostApprovalForm, PostEndForm, PostNominateForm, PostPhoneForm, VacancyForm
 from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
@@ -114,6 +114,24 @@ def post_end(request, pk: int):
 
 
 @login_required
+def post_phone_update(request, pk: int):
+    """Issue #15 item 7: the holder's own mobile (the community side and the township only)."""
+    post = scoped_get_for_change(
+        request.user, Post.objects.select_related("committee__community__township", "unit"), pk=pk
+    )
+    form = PostPhoneForm(posted(request), initial={"phone": post.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_phone_update(actor=request.user, post=post, phone=form.cleaned_data["phone"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s 的手机号码已保存。") % {"name": post.holder_name})
+            return redirect(post)
+    return render(request, "committees/post_phone.html", {"form": form, "post": post, "committee": post.committee})
+
+
+@login_required
 def vacancy_create(request, pk: int):
     """R6: record a vacancy by hand."""
     committee = scoped_get_for_change(request.user, COMMITTEES, pk=pk)
@@ -135,4 +153,5 @@ urlpatterns = [
     path("posts/<int:pk>/", post_detail, name="post_detail"),
     path("posts/<int:pk>/approvals/", post_approval_create, name="post_approval_create"),
     path("posts/<int:pk>/end/", post_end, name="post_end"),
+    path("posts/<int:pk>/phone/", post_phone_update, name="post_phone_update"),
 ]

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Unit
+from common.forms import MobileField
 from meetings.models import AgendaItem, Attendee, Meeting
 
 
@@ -93,6 +94,10 @@ class AttendeeForm(_Crispy, forms.Form):
     unit = forms.ModelChoiceField(label=_("所在单位"), queryset=Unit.objects.none(), required=False)
     name = forms.CharField(label=_("姓名"), max_length=40)
     email = forms.EmailField(label=_("邮箱"), required=False, help_text=_("不填则使用该单位联络员账号或单位联系邮箱。"))
+    phone = MobileField(
+        label=_("手机号码"),
+        help_text=_("没有平台账号和邮箱时，会议通知以短信发到这个号码；不填则用该单位台账上的手机。"),
+    )
 
     def __init__(self, *args, community=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from common.permissions import can_change, scope_q, scoped
 from inbox.models import Message
 from inbox.selectors import messages_by_key_prefix
 from meetings.models import PORTAL_TZ, AgendaAttachment, AgendaItem, Attendee, ChangeNotice, FollowUpTask, Meeting
+from meetings.services.notices import attendee_channel
 
 HELD = (Meeting.Status.HELD, Meeting.Status.MINUTES_APPROVED)
 
@@ -117,6 +118,7 @@ class Delivery:
     reached: bool = True
     reminder: str = ""
     phoned: bool = False
+    sms_to: str = ""  # the mobile an SMS notice goes to (shown to the community side only)
 
 
 KEY_ATTENDEE = re.compile(r":(notice|update|reminder|cancel):attendee:(\d+)$")
@@ -146,9 +148,16 @@ def _deliveries(meeting: Meeting, attendees: list[Attendee], messages: list[Mess
         message = latest.get(attendee.pk)
         delivery = Delivery()
         if message is None:
-            delivery.reached = bool(attendee.user_id or attendee.email) or meeting.status == Meeting.Status.DRAFT
+            channel = attendee_channel(attendee)
+            delivery.reached = bool(channel) or meeting.status == Meeting.Status.DRAFT
             delivery.label = "" if delivery.reached else _("无账号、无邮箱、无手机，无法通知")
+            if channel.get("channel") == Message.Channel.SMS:
+                delivery.sms_to = channel["address"]
+                if meeting.status == Meeting.Status.DRAFT:
+                    delivery.label = _("发布后短信通知")
         else:
+            if message.channel == Message.Channel.SMS:
+                delivery.sms_to = message.address
             delivery.state = message.state
             delivery.error = message.last_error
             if message.state == Message.State.SENT:
@@ -195,6 +204,7 @@ class MeetingPage:
     replies: dict[str, int] = field(default_factory=dict)
     not_replied: list[Attendee] = field(default_factory=list)
     not_reached: list[Attendee] = field(default_factory=list)
+    by_sms: list[Attendee] = field(default_factory=list)  # issue #15 item 7: reached by SMS
     change_notices: list[ChangeNotice] = field(default_factory=list)
 
 
@@ -258,6 +268,7 @@ def meeting_page(*, meeting: Meeting, with_deliveries: bool) -> MeetingPage:
         page.replies[choice] = sum(1 for a in attendees if a.reply == choice)
     page.not_replied = [a for a in attendees if a.reply == Attendee.Reply.NONE]
     page.not_reached = [a for a in attendees if a.pk in deliveries and not deliveries[a.pk].reached]
+    page.by_sms = [a for a in attendees if a.pk in deliveries and deliveries[a.pk].sms_to]
     return page
 
 

@@ -9,7 +9,6 @@ functions run inside the caller's transaction; the sweep is asked to run after c
 """
 
 import datetime
-import re
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.audit import set_actor
+from common.validators import is_mobile, mobile_normalize
 from inbox.models import Message
 from inbox.services import message_cancel_pending, message_enqueue, message_record_phone_call, outbox_kick
 from meetings.models import Attendee, Meeting
@@ -69,9 +69,6 @@ def reply_url(attendee: Attendee) -> str:
     return reverse("meetings:reply_token", args=[reply_token(attendee)])
 
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-
-
 def reminder_before() -> datetime.timedelta:
     """Issue #15 item 8: how long before the start the reminder goes (the day before by default)."""
     hours = getattr(settings, "MEETING_REMINDER_HOURS", None)
@@ -79,15 +76,16 @@ def reminder_before() -> datetime.timedelta:
 
 
 def attendee_phone(attendee: Attendee) -> str:
-    """A mobile number for an attendee without an account or e-mail (issue #15 item 7): the
+    """A mobile number for an attendee without an account or e-mail (issue #15 item 7), in this
+    order: the attendee's own phone, the phone of their post (the holder's mobile), then the
     ledger's liaison phone of their unit, else its contact phone when that is a mobile."""
-    unit = attendee.unit
-    if unit is None:
-        return ""
-    for phone in (unit.liaison_phone, unit.contact_phone):
-        phone = (phone or "").replace(" ", "").replace("-", "")
-        if MOBILE.match(phone):
-            return phone
+    post, unit = attendee.post, attendee.unit
+    candidates = [attendee.phone, post.phone if post is not None else ""]
+    if unit is not None:
+        candidates += [unit.liaison_phone, unit.contact_phone]
+    for phone in candidates:
+        if is_mobile(phone):
+            return mobile_normalize(phone)
     return ""
 
 
@@ -192,7 +190,7 @@ def attendee_notify(*, meeting: Meeting, attendee: Attendee, kick: bool = True) 
 
 def meeting_notify(*, meeting: Meeting) -> None:
     """R12.2: everyone on the list, at once; and the committee's group robot, when it has one."""
-    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
+    for attendee in meeting.attendees.select_related("user", "unit", "post").order_by("pk"):
         attendee_notify(meeting=meeting, attendee=attendee, kick=False)
     robot_notify(meeting=meeting)
     outbox_kick()
@@ -227,7 +225,7 @@ def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict)
         ).values_list("key", flat=True)
     )
     message_cancel_pending(key_prefix=f"meeting:{meeting.pk}:v{previous_version}:")
-    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
+    for attendee in meeting.attendees.select_related("user", "unit", "post").order_by("pk"):
         if f"meeting:{meeting.pk}:v{previous_version}:notice:attendee:{attendee.pk}" in unsent:
             attendee_notify(meeting=meeting, attendee=attendee, kick=False)
         else:
@@ -236,7 +234,7 @@ def meeting_notify_update(*, meeting: Meeting, previous_version: int, old: dict)
 
 
 def meeting_notify_cancel(*, meeting: Meeting) -> None:
-    for attendee in meeting.attendees.select_related("user", "unit").order_by("pk"):
+    for attendee in meeting.attendees.select_related("user", "unit", "post").order_by("pk"):
         _enqueue(
             meeting=meeting,
             attendee=attendee,

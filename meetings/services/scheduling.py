@@ -19,6 +19,7 @@ from committees.selectors import posts_in_force_on, secretary_on
 from common.audit import set_actor
 from common.services import save_audited as _save
 from common.uploads import validate_upload
+from common.validators import mobile_normalize
 from meetings.models import NOTICE_LEAD, PORTAL_TZ, AgendaAttachment, AgendaItem, Attendee, Meeting, Motion
 
 from . import changes, notices
@@ -187,6 +188,7 @@ def members_sync(*, actor, meeting: Meeting) -> list[Attendee]:
             unit=post.unit,
             user=post.user,
             email=(post.user.email if post.user else "") or "",
+            phone=post.phone,
         )
         _save(attendee, actor)
         if post.user_id:
@@ -407,6 +409,7 @@ def attendee_add(
     unit: Unit | None = None,
     user=None,
     email: str = "",
+    phone: str = "",
 ) -> Attendee:
     """Invite a unit representative or a guest (列席, R10: chosen by topic). A unit representative
     without an account given is linked to the unit's liaison account when there is one. On a
@@ -452,6 +455,7 @@ def attendee_add(
         unit=unit,
         user=user,
         email=(email or (user.email if user else "") or (unit.contact_email if unit else "")).strip(),
+        phone=mobile_normalize(phone),
     )
     if user is not None and meeting.attendees.filter(user=user).exists():
         raise ValidationError(_("该人员已在参会名单中。"))
@@ -463,6 +467,25 @@ def attendee_add(
     if meeting.status == Meeting.Status.NOTIFIED:
         notices.attendee_notify(meeting=meeting, attendee=attendee)
     return attendee
+
+
+@transaction.atomic
+def attendee_phones_follow_post(*, actor, post: Post, old: str) -> int:
+    """Issue #15 item 7: a post holder's new mobile reaches the meetings still ahead (draft or
+    notified), where the post's attendee still carries the old number; returns how many moved.
+    A notice already sent stays as it was sent. (``committees.signals.post_phone_changed``)"""
+    moved = 0
+    ahead = Attendee.objects.filter(
+        post=post,
+        phone=old,
+        meeting__status__in=[Meeting.Status.DRAFT, Meeting.Status.NOTIFIED],
+        meeting__starts_at__gt=timezone.now(),
+    )
+    for attendee in ahead.select_for_update().order_by("pk"):
+        attendee.phone = post.phone
+        _save(attendee, actor, update_fields=["phone"], reason=_("任职人手机号码变更"))
+        moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -67,13 +67,6 @@ def gateway():
     g.close()
 
 
-@pytest.fixture
-def sms_file(settings, tmp_path):
-    settings.SMS_BACKEND = "file"
-    settings.SMS_FILE_PATH = str(tmp_path / "sms")
-    return tmp_path / "sms" / "sms.jsonl"
-
-
 def sms_lines(path):
     if not path.exists():
         return []

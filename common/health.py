@@ -2,7 +2,10 @@
 
 ``healthz``: no login, no data — the database and the broker answer or not, for monitoring and
 load balancers (200 while the database answers, 503 when it does not; a broker outage is
-reported but keeps 200, because pages still work and builds wait for the watchdog).
+reported but keeps 200, because pages still work and builds wait for the watchdog). It asks
+through the connections a page would use (the worker's persistent database connection, a pooled
+broker connection), so it costs one ``SELECT 1`` and one PING and is the cheapest view to measure
+the others against (issue #17).
 
 ``DatabaseDownMiddleware`` and ``server_error``: while the database is unreachable every page
 answers 503 with "系统维护中，请稍后再试" and ``Retry-After``, never a 500. A database error is
@@ -42,15 +45,36 @@ def database_up(alias: str = "default") -> bool:
     return True
 
 
+def connection_answers(alias: str = "default") -> bool:
+    """The persistent connection of this worker answers ``SELECT 1`` (it reconnects when it was
+    closed; a broken one is dropped so that the next request opens a new one)."""
+    connection = connections[alias]
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        with contextlib.suppress(DatabaseError):
+            connection.close()
+        return False
+    return True
+
+
 def broker_up(timeout: float = 2.0) -> bool:
-    """The Celery broker accepts a connection (Redis answers; the filesystem queue exists)."""
+    """The Celery broker accepts a connection (Redis answers a PING; the filesystem queue exists),
+    asked through the app's connection pool, so a healthy broker costs one round trip."""
     from dangwei.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
-            if conn.transport_cls in ("redis", "rediss"):
-                conn.default_channel.client.ping()
+        with app.pool.acquire(block=True, timeout=timeout) as conn:
+            try:
+                conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+                if conn.transport_cls in ("redis", "rediss"):
+                    conn.default_channel.client.ping()
+            except Exception:
+                conn.collect()  # not back into the pool half-open: the next call connects afresh
+                raise
     except Exception as exc:  # noqa: BLE001 - any failure means "not available"
         logger.warning("healthz: broker unavailable: %s", exc)
         return False
@@ -60,7 +84,7 @@ def broker_up(timeout: float = 2.0) -> bool:
 @never_cache
 @require_GET
 def healthz(request):
-    database = database_up()
+    database = connection_answers()
     broker = broker_up()
     body = {
         "status": "ok" if database and broker else ("degraded" if database else "down"),

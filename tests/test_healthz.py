@@ -38,6 +38,20 @@ def test_healthz_answers_without_login_and_shows_no_data(client, django_assert_m
 
 
 @pytest.mark.django_db
+def test_healthz_reuses_the_connections_a_page_uses(client, monkeypatch):
+    """Issue #17: /healthz is the cheap view the benchmarks measure pages against: it asks the
+    worker's own database connection and a pooled broker connection, it opens no new ones."""
+    from django.db import connections
+
+    def no_new_connection(*args, **kwargs):
+        raise AssertionError("healthz opened a database connection of its own")
+
+    monkeypatch.setattr(connections, "create_connection", no_new_connection)
+    for _ in range(3):
+        assert client.get(reverse("healthz")).json()["database"] == "ok"
+
+
+@pytest.mark.django_db
 def test_healthz_reports_a_broker_outage_but_stays_up(client):
     with broker_down():
         response = client.get(reverse("healthz"))

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from common import permissions
 from common.audit import history_entries
 from common.pdf import render_pdf
-from common.views import add_service_errors, pdf_response
+from common.views import add_service_errors, pdf_response, posted
 
 from . import documents, forms, selectors, services
 from .models import BallotCode, Campaign, Category, Choice
@@ -350,7 +350,7 @@ def ballot(request, code: str):
     if state != "ok":
         return _message_page(request, services.state_message(state), status=404 if state == "unknown" else 200)
     subjects = selectors.subject_list(campaign=row.campaign)
-    form = forms.BallotForm(request.POST or None, subjects=subjects)
+    form = forms.BallotForm(posted(request), subjects=subjects)  # an empty ballot is bound: its errors show
     if request.method == "POST" and form.is_valid():
         try:
             services.ballot_submit(code=row.code, choices=form.choices())

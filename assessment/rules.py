@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from common.text import inner_quotes
+
 CENT = Decimal("0.01")
 FULL_MARKS = Decimal("100")
 
@@ -58,7 +60,7 @@ def validate_bands(bands) -> None:
         try:
             minimum = Decimal(str(minimum))
         except (InvalidOperation, TypeError, ValueError) as exc:
-            raise ValidationError(_("等次“%(label)s”的下限不是有效的分数。") % {"label": label}) from exc
+            raise ValidationError(_("等次“%(label)s”的下限不是有效的分数。") % {"label": inner_quotes(label)}) from exc
         if previous is not None and minimum >= previous:
             raise ValidationError(_("等次下限必须从高到低排列。"))
         previous = minimum

@@ -24,6 +24,7 @@ from committees.models import Unit
 from common.permissions import role_of
 from common.services import apply_changes
 from common.services import save_audited as _save
+from common.text import inner_quotes
 from common.uploads import validate_upload
 from inbox.models import Message
 from inbox.services import message_enqueue
@@ -443,11 +444,13 @@ def _points(raw, indicator: Indicator, errors: dict) -> Decimal | None:
     try:
         value = quantise(Decimal(str(raw)))
     except (InvalidOperation, ValueError):
-        errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分不是有效的数字。") % {"title": indicator.title}
+        errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分不是有效的数字。") % {
+            "title": inner_quotes(indicator.title)
+        }
         return None
     if value < 0 or value > indicator.entry_max:
         errors[f"points_{indicator.pk}"] = _("“%(title)s”的得分应在 0 至 %(max)s 分之间。") % {
-            "title": indicator.title,
+            "title": inner_quotes(indicator.title),
             "max": plain(indicator.entry_max),
         }
         return None
@@ -517,12 +520,12 @@ def scoresheet_save(*, actor, task: ScoringTask, scores: dict, submit: bool = Fa
         suggestion = suggestions.get(indicator.pk)
         if points is None:
             if submit and f"points_{indicator.pk}" not in errors:
-                errors[f"points_{indicator.pk}"] = _("请为“%(title)s”评分。") % {"title": indicator.title}
+                errors[f"points_{indicator.pk}"] = _("请为“%(title)s”评分。") % {"title": inner_quotes(indicator.title)}
             continue
         overridden = suggestion is not None and suggestion.points is not None and points != quantise(suggestion.points)
         if overridden and not reason:
             errors[f"reason_{indicator.pk}"] = _("“%(title)s”的得分与建议分 %(s)s 不同，请说明理由。") % {
-                "title": indicator.title,
+                "title": inner_quotes(indicator.title),
                 "s": quantise(suggestion.points),
             }
             continue

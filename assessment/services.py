@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
+from common.text import inner_quotes
 
 from .models import Indicator, Scheme, Sheet
 from .rules import FULL_MARKS, default_bands, plain
@@ -171,7 +172,7 @@ def group_point_errors(scheme: Scheme) -> tuple[list[str], list[tuple[Indicator,
         if total == ZERO:
             errors.append(
                 _("“%(sheet)s”评分表的分组“%(title)s”下没有评分项。")
-                % {"sheet": group.sheet.get_kind_display(), "title": group.title}
+                % {"sheet": group.sheet.get_kind_display(), "title": inner_quotes(group.title)}
             )
         elif group.max_points == ZERO:
             fill.append((group, total))
@@ -180,7 +181,7 @@ def group_point_errors(scheme: Scheme) -> tuple[list[str], list[tuple[Indicator,
                 _("“%(sheet)s”评分表的分组“%(title)s”为 %(points)s 分，其下各评分项合计 %(sum)s 分，两者应相等。")
                 % {
                     "sheet": group.sheet.get_kind_display(),
-                    "title": group.title,
+                    "title": inner_quotes(group.title),
                     "points": plain(group.max_points),
                     "sum": plain(total),
                 }
@@ -207,7 +208,7 @@ def refinement_errors(scheme: Scheme) -> list[str]:
                     "细化不能改变县级方案一级指标的分值。"
                 )
                 % {
-                    "title": item.title,
+                    "title": inner_quotes(item.title),
                     "sheet": item.sheet.get_kind_display(),
                     "county": plain(county_totals[item.pk]),
                     "mine": plain(total),
@@ -220,7 +221,11 @@ def refinement_errors(scheme: Scheme) -> list[str]:
         if mine_totals[copy.pk] != origin.max_points:
             errors.append(
                 _("“%(title)s”拆分后各子项合计 %(sum)s 分，应等于县级方案中该评分项的 %(points)s 分。")
-                % {"title": copy.title, "sum": plain(mine_totals[copy.pk]), "points": plain(origin.max_points)}
+                % {
+                    "title": inner_quotes(copy.title),
+                    "sum": plain(mine_totals[copy.pk]),
+                    "points": plain(origin.max_points),
+                }
             )
     for kind in Sheet.Kind.values:
         for item_kind, label in ((Indicator.Kind.BONUS, _("加分项")), (Indicator.Kind.DEDUCTION, _("扣分项"))):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.text import inner_quotes
 
 REMINDER_LEADS = (7, 1)  # days before the deadline
 SEND_HOUR = 9  # local time, when people read their mail
@@ -106,7 +107,7 @@ def notify_pledge_submitted(pledge) -> int:
         key=f"cobuilding:pledge-submitted:{pledge.pk}:{_stamp(pledge.submitted_at)}",
         subject=_("%(unit)s提交了共建承诺，待审核") % {"unit": pledge.unit.name},
         body=_("%(unit)s提交了共建承诺“%(t)s”，请审核：接受或退回并写明意见。")
-        % {"unit": pledge.unit.name, "t": pledge.title},
+        % {"unit": pledge.unit.name, "t": inner_quotes(pledge.title)},
         url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
     )
 
@@ -118,7 +119,8 @@ def notify_fulfilment_reported(fulfilment) -> int:
         users=_secretaries(pledge.committee.community_id),
         key=f"cobuilding:fulfilment:{fulfilment.pk}:reported",
         subject=_("%(unit)s报告了承诺兑现情况，待确认") % {"unit": pledge.unit.name},
-        body=_("%(unit)s报告了承诺“%(t)s”的兑现情况，请确认或退回。") % {"unit": pledge.unit.name, "t": pledge.title},
+        body=_("%(unit)s报告了承诺“%(t)s”的兑现情况，请确认或退回。")
+        % {"unit": pledge.unit.name, "t": inner_quotes(pledge.title)},
         url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
     )
 
@@ -130,7 +132,8 @@ def notify_fulfilment_confirmed(fulfilment) -> int:
         users=_liaisons([pledge.unit_id]).get(pledge.unit_id, []),
         key=f"cobuilding:fulfilment:{fulfilment.pk}:confirmed",
         subject=_("承诺兑现情况已确认：%(t)s") % {"t": pledge.title},
-        body=_("社区已确认承诺“%(t)s”的兑现报告，当前兑现进度 %(p)s%%。") % {"t": pledge.title, "p": _percent(pledge)},
+        body=_("社区已确认承诺“%(t)s”的兑现报告，当前兑现进度 %(p)s%%。")
+        % {"t": inner_quotes(pledge.title), "p": _percent(pledge)},
         url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
     )
 
@@ -153,9 +156,10 @@ def notify_claim_withdrawn(claim) -> None:
         _enqueue(
             key=f"cobuilding:claim-withdrawn:{claim.pk}:{claim.withdrawn_at:%Y%m%d%H%M%S%f}:user:{user.pk}",
             recipient=user,
-            subject=_("%(unit)s撤回了公益项目“%(t)s”的认领") % {"unit": claim.unit.name, "t": claim.project.title},
+            subject=_("%(unit)s撤回了公益项目“%(t)s”的认领")
+            % {"unit": claim.unit.name, "t": inner_quotes(claim.project.title)},
             body=_("%(unit)s撤回了对公益项目“%(t)s”的认领，认领名额已释放。\n撤回原因：%(reason)s")
-            % {"unit": claim.unit.name, "t": claim.project.title, "reason": claim.withdraw_reason},
+            % {"unit": claim.unit.name, "t": inner_quotes(claim.project.title), "reason": claim.withdraw_reason},
             url=url,
             kind="cobuilding",
         )
@@ -248,7 +252,7 @@ def plan_reminders(*, today: datetime.date | None = None) -> int:
             today=today,
             subject=_("共建承诺即将到期：%(t)s") % {"t": pledge.title},
             body=_("承诺“%(t)s”的完成期限还有 %%(days)s 天（%%(deadline)s），兑现后请报告兑现情况并上传照片。")
-            % {"t": pledge.title},
+            % {"t": inner_quotes(pledge.title)},
             url=reverse("cobuilding:pledge_detail", args=[pledge.pk]),
         )
     for pledge_id in Pledge.objects.filter(status=Pledge.Status.FULFILLED, period_end__gte=today).values_list(
@@ -272,7 +276,7 @@ def plan_reminders(*, today: datetime.date | None = None) -> int:
             today=today,
             subject=_("认领的公益项目即将到期：%(t)s") % {"t": claim.project.title},
             body=_("项目“%(t)s”的完成期限还有 %%(days)s 天（%%(deadline)s），请报告进展。")
-            % {"t": claim.project.title},
+            % {"t": inner_quotes(claim.project.title)},
             url=reverse("cobuilding:claim_detail", args=[claim.pk]),
         )
     for claim_id in ProjectClaim.objects.filter(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from committees.models import Committee, Unit
 from common.permissions import role_of as _role
 from common.permissions import scoped
+from common.text import inner_quotes
 
 from .models import (
     ZERO,
@@ -304,7 +305,7 @@ def _next_step(ws: Workspace, today: datetime.date) -> NextStep:
     if due:
         p = min(due, key=lambda p: p.period_end)
         return NextStep(
-            _("承诺“%(t)s”已被接受，兑现后请报告兑现情况并上传照片。") % {"t": p.title},
+            _("承诺“%(t)s”已被接受，兑现后请报告兑现情况并上传照片。") % {"t": inner_quotes(p.title)},
             reverse("cobuilding:fulfilment_create", args=[p.pk]),
             _("报告兑现情况"),
         )
@@ -312,7 +313,7 @@ def _next_step(ws: Workspace, today: datetime.date) -> NextStep:
     if open_claims:
         c = open_claims[0]
         return NextStep(
-            _("请报告认领项目“%(t)s”的进展。") % {"t": c.project.title},
+            _("请报告认领项目“%(t)s”的进展。") % {"t": inner_quotes(c.project.title)},
             reverse("cobuilding:claim_report", args=[c.pk]),
             _("报告项目进展"),
         )

@@ -21,6 +21,7 @@ from common.audit import set_actor
 from common.permissions import role_of as _role
 from common.services import apply_changes as _apply
 from common.services import save_audited as _save
+from common.text import inner_quotes
 from common.uploads import validate_upload
 from meetings.models import Resolution
 from meetings.services import followup
@@ -373,7 +374,7 @@ def agreement_send(*, actor, agreement: Agreement) -> Agreement:
     if agreement.status != Agreement.Status.DRAFT:
         raise ValidationError(_("只有草稿可以送达单位。"))
     missing = {
-        name: _("请填写“%(p)s”方面的具体承诺。") % {"p": label}
+        name: _("请填写“%(p)s”方面的具体承诺。") % {"p": inner_quotes(label)}
         for name, label in Agreement.PRINCIPLES
         if not getattr(agreement, name).strip()
     }

@@ -21,6 +21,7 @@ from accounts.models import User
 from committees.models import Committee, Unit
 from common.audit import set_actor
 from common.services import save_audited as _save
+from common.text import inner_quotes
 from common.uploads import validate_upload
 from inbox.services import message_enqueue
 from meetings.models import Meeting, Motion, Resolution
@@ -558,7 +559,7 @@ def share_plan_propose(*, actor, plan: SharePlan, meeting: Meeting, agenda_item=
     motion = _motion_of(plan)
     if motion is not None and motion.passed is not False:
         raise ValidationError(
-            _("本方案已提交“%(meeting)s”表决，不能重复提交。") % {"meeting": motion.meeting.title},
+            _("本方案已提交“%(meeting)s”表决，不能重复提交。") % {"meeting": inner_quotes(motion.meeting.title)},
             code="already_proposed",
         )
     title, text = plan_motion_text(plan)

@@ -25,6 +25,7 @@ from common.audit import history_entries
 from common.params import id_param, year_param
 from common.permissions import role_of as _role
 from common.templatetags.portal import cn_date, money
+from common.text import inner_quotes
 from common.views import add_service_errors, pdf_response, private_file_response
 
 from . import exports, forms, selectors, services
@@ -575,7 +576,7 @@ def share_plan_propose(request, pk):
             messages.success(
                 request,
                 _("已提交“%(meeting)s”表决：%(title)s。表决通过并形成决议后，方案即可生效。")
-                % {"meeting": motion.meeting.title, "title": motion.title},
+                % {"meeting": inner_quotes(motion.meeting.title), "title": motion.title},
             )
     else:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))

@@ -20,6 +20,7 @@ from accounts.models import User
 from committees.models import Committee, Grid, Unit
 from common import permissions
 from common.audit import set_actor
+from common.text import inner_quotes
 
 from .models import Need, NeedRequest, Resource
 
@@ -227,7 +228,7 @@ def need_request(*, actor, need: Need, unit: Unit, note: str = "") -> NeedReques
         _liaisons(unit.pk),
         key=f"need:{need.pk}:request:{request.pk}",
         subject=_("请认领居民需求"),
-        body=_("社区请贵单位认领居民需求“%(title)s”，请登录平台接受或说明原因。") % {"title": need.title},
+        body=_("社区请贵单位认领居民需求“%(title)s”，请登录平台接受或说明原因。") % {"title": inner_quotes(need.title)},
         url=reverse("needs:need_detail", args=[need.pk]),
     )
     return request
@@ -262,7 +263,7 @@ def request_accept(*, actor, request: NeedRequest, now: datetime.datetime | None
         _secretaries(need.committee),
         key=f"need:{need.pk}:request:{request.pk}:accepted",
         subject=_("单位已认领居民需求"),
-        body=_("%(unit)s已认领居民需求“%(title)s”。") % {"unit": request.unit.name, "title": need.title},
+        body=_("%(unit)s已认领居民需求“%(title)s”。") % {"unit": request.unit.name, "title": inner_quotes(need.title)},
         url=reverse("needs:need_detail", args=[need.pk]),
     )
     return request
@@ -289,7 +290,7 @@ def request_decline(*, actor, request: NeedRequest, reason: str, now: datetime.d
         key=f"need:{need.pk}:request:{request.pk}:declined",
         subject=_("单位婉拒认领居民需求"),
         body=_("%(unit)s婉拒认领“%(title)s”，理由：%(reason)s")
-        % {"unit": request.unit.name, "title": need.title, "reason": reason},
+        % {"unit": request.unit.name, "title": inner_quotes(need.title), "reason": reason},
         url=reverse("needs:need_detail", args=[need.pk]),
     )
     return request
@@ -364,7 +365,8 @@ def need_done(*, actor, need: Need, done_on: datetime.date, note: str, today: da
         _secretaries(need.committee),
         key=f"need:{need.pk}:done",
         subject=_("居民需求已办结，请回访"),
-        body=_("居民需求“%(title)s”已办结，请回访%(who)s并记录意见。") % {"title": need.title, "who": need.asked_by},
+        body=_("居民需求“%(title)s”已办结，请回访%(who)s并记录意见。")
+        % {"title": inner_quotes(need.title), "who": need.asked_by},
         url=reverse("needs:need_detail", args=[need.pk]),
     )
     return need

@@ -21,6 +21,7 @@ from accounts.models import User
 from committees.models import Committee, Unit
 from common import permissions
 from common.audit import set_actor
+from common.text import inner_quotes
 from common.uploads import validate_upload
 
 from .models import ATTACHMENT_TYPES, MIN_JOINT_PROPOSERS, Assignment, Proposal, ProposalAttachment, ProposalSigner
@@ -175,7 +176,7 @@ def proposal_table(
         event="tabled",
         subject=_("收到新的建议案"),
         body=_("%(lead)s等提出的建议案“%(title)s”已提交，请及时审查立案。")
-        % {"lead": proposal.lead_proposer, "title": proposal.title},
+        % {"lead": proposal.lead_proposer, "title": inner_quotes(proposal.title)},
     )
     return proposal
 
@@ -211,7 +212,8 @@ def proposal_register(*, actor, proposal: Proposal, now: datetime.datetime | Non
         proposal,
         event="registered",
         subject=_("建议案已立案"),
-        body=_("建议案“%(title)s”已立案，编号%(number)s。") % {"title": proposal.title, "number": proposal.number},
+        body=_("建议案“%(title)s”已立案，编号%(number)s。")
+        % {"title": inner_quotes(proposal.title), "number": proposal.number},
     )
     return proposal
 
@@ -234,7 +236,8 @@ def proposal_decline(*, actor, proposal: Proposal, reason: str, now: datetime.da
         proposal,
         event="declined",
         subject=_("建议案不予立案"),
-        body=_("建议案“%(title)s”不予立案，理由：%(reason)s") % {"title": proposal.title, "reason": reason},
+        body=_("建议案“%(title)s”不予立案，理由：%(reason)s")
+        % {"title": inner_quotes(proposal.title), "reason": reason},
     )
     return proposal
 
@@ -282,7 +285,7 @@ def _tell_handlers(proposal: Proposal, units, *, event: str) -> None:
         body=_("建议案%(number)s“%(title)s”交由贵单位办理，请于%(due)s前登录%(portal)s答复。")
         % {
             "number": proposal.number,
-            "title": proposal.title,
+            "title": inner_quotes(proposal.title),
             "due": f"{proposal.due_on.year}年{proposal.due_on.month}月{proposal.due_on.day}日",
             "portal": settings.PORTAL_NAME,
         },
@@ -322,7 +325,7 @@ def assignment_reply(
         _save(proposal, actor, ["status", "updated_at"])
         body = _("建议案%(number)s“%(title)s”已全部答复，请向提案人反馈并记录其是否满意。") % {
             "number": proposal.number,
-            "title": proposal.title,
+            "title": inner_quotes(proposal.title),
         }
         _notify(
             proposal,

@@ -1,6 +1,7 @@
 """Words on screen (issue #15 item 5): no rule or plan codes (R8, R12.3, P1, "适用P2规则") in what a
 person reads — pages, PDFs, form labels, messages, demo data — Chinese punctuation and quotes,
-Chinese file names for every download, and no storage paths or hashes.
+Chinese file names for every download, no storage paths or hashes, and no “” nested in “” (the
+inner quotes are ‘’).
 
 Code, docstrings, comments and test names keep citing the rule ids; only text that reaches a user
 is checked: the templates (comments stripped), every translatable string and every other Chinese
@@ -114,6 +115,92 @@ def test_no_rule_or_plan_codes_in_strings_users_read():
     assert not found, "rule/plan codes in strings shown to users:\n" + "\n".join(found)
 
 
+def nested_quotes(text: str) -> list[str]:
+    """Each “ opened inside an open “…” (the inner quotes must be ‘’ or 「」), with its context."""
+    depth, found = 0, []
+    for i, char in enumerate(text):
+        if char == "“":
+            if depth:
+                found.append(text[max(0, i - 20) : i + 20])
+            depth += 1
+        elif char == "”":
+            depth = max(depth - 1, 0)
+    return found
+
+
+def _po_strings(path: Path):
+    """(line, text) of every msgid/msgstr of a .po file, continuation lines joined."""
+    current, start = None, 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        part = re.match(r'^(?:msgid|msgstr(?:\[\d+\])?|msgid_plural)\s+"(.*)"\s*$', line)
+        more = re.match(r'^"(.*)"\s*$', line)
+        if part:
+            if current is not None:
+                yield start, current
+            current, start = part.group(1), number
+        elif more and current is not None:
+            current += more.group(1)
+    if current is not None:
+        yield start, current
+
+
+def test_no_nested_chinese_quotes():
+    """Issue #15 item 5: “” are not nested in “” in the templates, in the apps' strings and in the
+    translations: a quotation inside a quotation is ‘…’ (or 「…」)."""
+    found = []
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.suffix in (".html", ".txt", ".css", ".xml"):
+            for number, line in enumerate(_template_text(path).splitlines(), 1):
+                found.extend(f"{path.relative_to(ROOT)}:{number}: {hit}" for hit in nested_quotes(line))
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    found.extend(f"{path.relative_to(ROOT)}:{node.lineno}: {hit}" for hit in nested_quotes(node.value))
+    po_files = [*(ROOT / "locale").rglob("*.po"), *(p for app in APPS for p in (ROOT / app / "locale").rglob("*.po"))]
+    for path in sorted(po_files):
+        for number, text in _po_strings(path):
+            found.extend(f"{path.relative_to(ROOT)}:{number}: {hit}" for hit in nested_quotes(text))
+    assert not found, "quotes nested in quotes of the same kind (use ‘’ inside “”):\n" + "\n".join(found)
+
+
+def test_nested_quote_check_finds_them_and_the_inner_quotes_helper_fixes_them():
+    from common.text import inner_quotes
+
+    assert nested_quotes("承诺““七一”主题党日”已确认") and nested_quotes("“a“b”c”")
+    assert not nested_quotes("承诺“‘七一’主题党日”已确认") and not nested_quotes("“a”和“b”")
+    assert inner_quotes("“迎双节 邻里情”社区文化活动") == "‘迎双节 邻里情’社区文化活动"
+    assert inner_quotes("社区“大党委”双百分考核") == "社区‘大党委’双百分考核"
+    assert inner_quotes("没有引号") == "没有引号" and inner_quotes(None) == ""
+    assert not nested_quotes(f"承诺“{inner_quotes('“七一”主题党日')}”已确认")
+
+
+@pytest.mark.django_db
+def test_a_quoted_title_inside_quotes_keeps_its_own_as_single_quotes(client, world):
+    """A title with its own “” shown inside “…” (a meeting that already began, a follow-up task
+    update): the inner pair becomes ‘’."""
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.services import notices
+    from tests.meetings.factories import AttendeeFactory, MeetingFactory
+
+    meeting = MeetingFactory(
+        committee=world.mine,
+        title="“迎双节 邻里情”社区文化活动筹备会",
+        status="notified",
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    attendee = AttendeeFactory(meeting=meeting, email="")
+    response = client.get(reverse("meetings:reply_token", args=[notices.reply_token(attendee)]))
+    text = visible_text(response.content.decode())
+    assert response.status_code == 410 and "“‘迎双节 邻里情’社区文化活动筹备会”已经开始" in text
+    assert not nested_quotes(text)
+
+
 def test_the_code_pattern_finds_codes_and_spares_other_text():
     for text in ("会议频次（R8）", "依照P2规则提出", "少数服从多数，R12.3", "P1 轮值"):
         assert CODE.search(text), text
@@ -165,6 +252,7 @@ def _problems(role, name, response) -> tuple[str, list[str]]:
     problems.extend(f"{role} {name}: code {code!r}" for code in CODE.findall(text))
     problems.extend(f"{role} {name}: ASCII punctuation {bad!r}" for bad in ASCII_PUNCT.findall(text))
     problems.extend(f"{role} {name}: storage path or hash {path!r}" for path in STORAGE.findall(text))
+    problems.extend(f"{role} {name}: quotes nested in quotes {hit!r}" for hit in nested_quotes(text))
     return seen, problems
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from common.audit import history_entries
 from common.params import year_param
 from common.permissions import can_change, scoped
+from common.text import inner_quotes
 from common.views import scoped_get, scoped_get_for_change
 from meetings.models import Resolution
 
@@ -88,9 +89,11 @@ def pledge_create(request):
         if pledge is not None:
             if "submit" in request.POST:
                 services.pledge_submit(actor=user, pledge=pledge)
-                messages.success(request, _("承诺“%(t)s”已提交社区审核。") % {"t": pledge.title})
+                messages.success(request, _("承诺“%(t)s”已提交社区审核。") % {"t": inner_quotes(pledge.title)})
                 return redirect("cobuilding:pledge_list")
-            messages.success(request, _("承诺“%(t)s”已保存为草稿，确认无误后请提交。") % {"t": pledge.title})
+            messages.success(
+                request, _("承诺“%(t)s”已保存为草稿，确认无误后请提交。") % {"t": inner_quotes(pledge.title)}
+            )
             return redirect(pledge)
     return render(request, "cobuilding/pledge_form.html", {"form": form, "pledge": None})
 
@@ -108,7 +111,7 @@ def pledge_update(request, pk):
         if updated is not None:
             if "submit" in request.POST:
                 services.pledge_submit(actor=user, pledge=updated)
-                messages.success(request, _("承诺“%(t)s”已重新提交社区审核。") % {"t": updated.title})
+                messages.success(request, _("承诺“%(t)s”已重新提交社区审核。") % {"t": inner_quotes(updated.title)})
                 return redirect("cobuilding:pledge_list")
             messages.success(request, _("已保存。"))
             return redirect(updated)
@@ -175,7 +178,7 @@ def pledge_submit(request, pk):
     user = request.user
     pledge = scoped_get_for_change(user, Pledge.objects.select_related("unit"), pk=pk)
     if run_action(request, lambda: services.pledge_submit(actor=user, pledge=pledge)) is not None:
-        messages.success(request, _("承诺“%(t)s”已提交社区审核。") % {"t": pledge.title})
+        messages.success(request, _("承诺“%(t)s”已提交社区审核。") % {"t": inner_quotes(pledge.title)})
     return redirect(pledge)
 
 
@@ -191,7 +194,11 @@ def pledge_accept(request, pk):
     if run_service(form, lambda: services.pledge_accept(actor=user, pledge=pledge, comment=comment)) is None:
         messages.error(request, " ".join(form.non_field_errors()))
     else:
-        messages.success(request, _("已接受“%(unit)s”的承诺“%(t)s”。") % {"unit": pledge.unit.name, "t": pledge.title})
+        messages.success(
+            request,
+            _("已接受“%(unit)s”的承诺“%(t)s”。")
+            % {"unit": inner_quotes(pledge.unit.name), "t": inner_quotes(pledge.title)},
+        )
     return redirect(safe_next(request, pledge.get_absolute_url()))
 
 
@@ -204,7 +211,7 @@ def pledge_return(request, pk):
     if request.method == "POST" and form.is_valid():
         comment = form.cleaned_data["comment"]
         if run_service(form, lambda: services.pledge_return(actor=user, pledge=pledge, comment=comment)):
-            messages.success(request, _("已将承诺“%(t)s”退回单位修改。") % {"t": pledge.title})
+            messages.success(request, _("已将承诺“%(t)s”退回单位修改。") % {"t": inner_quotes(pledge.title)})
             return redirect(pledge)
     return render(request, "cobuilding/pledge_return.html", {"pledge": pledge, "form": form})
 

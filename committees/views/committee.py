@@ -17,6 +17,7 @@ from committees.models import Committee, Post, PostApproval
 from common import permissions
 from common.audit import history_entries
 from common.params import id_param
+from common.text import inner_quotes
 from common.views import add_service_errors, posted, scoped_get_for_change
 
 PAGE_SIZE = 50
@@ -57,7 +58,7 @@ def committee_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("已成立“%(name)s”。") % {"name": committee.name})
+            messages.success(request, _("已成立“%(name)s”。") % {"name": inner_quotes(committee.name)})
             return redirect(committee)
     return render(request, "committees/committee_form.html", {"form": form, "committee": None})
 
@@ -134,7 +135,7 @@ def committee_renew(request, pk: int):
             messages.success(
                 request,
                 _("已完成换届，成立“%(name)s”。原在任职务已转为本届提名，待县委组织部、县民政局审批。")
-                % {"name": new.name},
+                % {"name": inner_quotes(new.name)},
             )
             for post, reason in new.not_renominated:
                 messages.warning(request, _("%(post)s 未能转为本届提名：%(reason)s") % {"post": post, "reason": reason})

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from common import permissions
+from common.text import inner_quotes
 from common.views import add_service_errors, scoped_get, scoped_get_for_change
 
 from .. import selectors, services
@@ -48,7 +49,7 @@ def grid_create(request, community_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已新增网格“%(name)s”。") % {"name": grid.name})
+            messages.success(request, _("已新增网格“%(name)s”。") % {"name": inner_quotes(grid.name)})
             return redirect(_grids_url(community.pk, grid.pk))
     return render(request, "committees/grid_form.html", {"form": form, "community": community, "grid": None})
 
@@ -66,7 +67,7 @@ def grid_update(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已保存网格“%(name)s”。") % {"name": grid.name})
+            messages.success(request, _("已保存网格“%(name)s”。") % {"name": inner_quotes(grid.name)})
             return redirect(_grids_url(grid.community_id, grid.pk))
     context = {"form": form, "community": grid.community, "grid": grid, "stored_name": stored_name}
     return render(request, "committees/grid_form.html", context)
@@ -82,7 +83,7 @@ def building_group_create(request, grid_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已新增楼栋党小组“%(name)s”。") % {"name": group.name})
+            messages.success(request, _("已新增楼栋党小组“%(name)s”。") % {"name": inner_quotes(group.name)})
             return redirect(_grids_url(grid.community_id, grid.pk))
     return render(request, "committees/building_group_form.html", {"form": form, "grid": grid, "group": None})
 
@@ -102,7 +103,7 @@ def building_group_update(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已保存楼栋党小组“%(name)s”。") % {"name": group.name})
+            messages.success(request, _("已保存楼栋党小组“%(name)s”。") % {"name": inner_quotes(group.name)})
             return redirect(_grids_url(grid.community_id, grid.pk))
     context = {"form": form, "grid": grid, "group": group, "stored_name": stored_name}
     return render(request, "committees/building_group_form.html", context)

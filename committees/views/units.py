@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from common import permissions
 from common.audit import history_entries
+from common.text import inner_quotes
 from common.views import add_service_errors, scoped_get, scoped_get_for_change
 
 from .. import ledger_io, selectors, services
@@ -94,7 +95,7 @@ def unit_create(request, community_id):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已新增成员单位“%(name)s”。") % {"name": unit.name})
+            messages.success(request, _("已新增成员单位“%(name)s”。") % {"name": inner_quotes(unit.name)})
             return redirect(unit)
     return render(request, "committees/unit_form.html", {"form": form, "community": community, "unit": None})
 
@@ -112,7 +113,7 @@ def unit_update(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已保存“%(name)s”的台账信息。") % {"name": unit.name})
+            messages.success(request, _("已保存“%(name)s”的台账信息。") % {"name": inner_quotes(unit.name)})
             return redirect(unit)
     context = {"form": form, "community": unit.community, "unit": unit, "stored_name": stored_name}
     return render(request, "committees/unit_form.html", context)
@@ -132,7 +133,9 @@ def unit_deactivate(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("“%(name)s”已停用；其在任职务已卸任并列为空缺。") % {"name": unit.name})
+        messages.success(
+            request, _("“%(name)s”已停用；其在任职务已卸任并列为空缺。") % {"name": inner_quotes(unit.name)}
+        )
     return redirect(unit)
 
 
@@ -145,7 +148,7 @@ def unit_reactivate(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("“%(name)s”已恢复在册。") % {"name": unit.name})
+        messages.success(request, _("“%(name)s”已恢复在册。") % {"name": inner_quotes(unit.name)})
     return redirect(unit)
 
 

@@ -7,6 +7,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from common.text import inner_quotes as _inner_quotes
+
 register = template.Library()
 
 QUARTERS = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
@@ -29,6 +31,12 @@ def money(value):
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def inner_quotes(value):
+    """Inside “…” a value's own quotes become ‘…’ (issue #15 item 5)."""
+    return _inner_quotes(value)
 
 
 @register.filter

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.services import save_audited
+from common.text import inner_quotes
 from inbox.services import message_cancel_pending, message_enqueue, outbox_kick
 from meetings.models import NOTICE_LEAD, AgendaItem, Attendee, ChangeNotice, Meeting
 
@@ -62,19 +63,27 @@ def _item_changes(old: dict, new: dict) -> list[str]:
             choices = dict(AgendaItem.Category.choices)
             parts.append(
                 _("%(field)s由“%(old)s”改为“%(new)s”")
-                % {"field": _label(name), "old": choices.get(old.get(name), ""), "new": choices.get(new.get(name), "")}
+                % {
+                    "field": _label(name),
+                    "old": inner_quotes(choices.get(old.get(name), "")),
+                    "new": inner_quotes(choices.get(new.get(name), "")),
+                }
             )
         else:
             parts.append(
                 _("%(field)s由“%(old)s”改为“%(new)s”")
-                % {"field": _label(name), "old": old.get(name, ""), "new": new.get(name, "")}
+                % {
+                    "field": _label(name),
+                    "old": inner_quotes(old.get(name, "")),
+                    "new": inner_quotes(new.get(name, "")),
+                }
             )
     old_files = dict(old.get("attachments", []))
     new_files = dict(new.get("attachments", []))
     for pk in sorted(set(new_files) - set(old_files)):
-        parts.append(_("新增附件“%(name)s”") % {"name": new_files[pk]})
+        parts.append(_("新增附件“%(name)s”") % {"name": inner_quotes(new_files[pk])})
     for pk in sorted(set(old_files) - set(new_files)):
-        parts.append(_("删除附件“%(name)s”") % {"name": old_files[pk]})
+        parts.append(_("删除附件“%(name)s”") % {"name": inner_quotes(old_files[pk])})
     return parts
 
 
@@ -104,7 +113,8 @@ def changes_between(old: dict, new: dict) -> list[str]:
             parts = _item_changes(old_items[pk], item)
             if parts:
                 lines.append(
-                    _("议题“%(title)s”：%(changes)s") % {"title": old_items[pk]["title"], "changes": "；".join(parts)}
+                    _("议题“%(title)s”：%(changes)s")
+                    % {"title": inner_quotes(old_items[pk]["title"]), "changes": "；".join(parts)}
                 )
     return lines
 

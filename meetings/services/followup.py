@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.services import save_audited as _save
+from common.text import inner_quotes
 from inbox.services import message_cancel_pending, message_enqueue
 from meetings.models import FollowUpTask, Meeting, Resolution, TaskUpdate
 
@@ -62,7 +63,7 @@ def task_notify_assigned(*, task: FollowUpTask):
         )
         % {
             "committee": task.committee.name,
-            "title": task.title,
+            "title": inner_quotes(task.title),
             "unit": task.responsible_unit.name,
             "day": _cn_day(task.due_on),
         },
@@ -85,7 +86,7 @@ def task_plan_reminder(*, task: FollowUpTask):
         recipient=recipient,
         email=email,
         subject=_("【督办提醒】“%(title)s”将于明天（%(day)s）到期")
-        % {"title": task.title, "day": _cn_day(task.due_on)},
+        % {"title": inner_quotes(task.title), "day": _cn_day(task.due_on)},
         body=_(
             "%(owner)s：\n%(committee)s督办任务“%(title)s”（责任单位：%(unit)s）将于%(day)s到期，"
             "当前进度 %(progress)s%%。请按时完成，并在平台上填报进展。"
@@ -93,7 +94,7 @@ def task_plan_reminder(*, task: FollowUpTask):
         % {
             "owner": task.owner_name,
             "committee": task.committee.name,
-            "title": task.title,
+            "title": inner_quotes(task.title),
             "unit": task.responsible_unit.name,
             "day": _cn_day(task.due_on),
             "progress": task.progress,

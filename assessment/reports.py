@@ -15,7 +15,9 @@ import dataclasses
 import io
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import Rank
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,12 +298,36 @@ def _tasks_in(scope: Scope, round_: Round) -> QuerySet[ScoringTask]:
     return tasks
 
 
-def ranking(*, scope: Scope, round_: Round | None) -> dict:
+RANKING_FIELDS = {
+    "unit_name": F("unit__name"),
+    "community_name": F("unit__community__name"),
+    "township_name": F("unit__community__township__name"),
+    "department_name": F("department__name"),
+}
+
+
+def _ranked(tasks: QuerySet[ScoringTask], *, departments: bool) -> QuerySet:
+    """The finalised units (or functional departments) of ``tasks`` in ranking order, each with
+    its rank computed by the database over all of them (ties share a rank, the next rank skips:
+    1, 2, 2, 4), so a slice of it — a page — keeps the ranks of the whole list."""
+    order = ("department__order", "department__name") if departments else ("unit__name",)
+    return (
+        tasks.filter(status=ScoringTask.Status.FINALISED, department__isnull=not departments)
+        .annotate(rank=Window(Rank(), order_by=F("final_score").desc()))
+        .order_by("-final_score", *order, "pk")
+        .values("pk", "final_score", "grade", "converted", "committee_total", "county_total", "rank", **RANKING_FIELDS)
+    )
+
+
+def ranking(*, scope: Scope, round_: Round | None, page=None, per_page: int = 100) -> dict:
     """The scope's finalised units ranked by final score (ties share a rank, the next rank skips:
     1, 2, 2, 4), the count per grade band in the scheme's order, and how many units are still
     without a final score; the county's ranking also ranks its functional departments in their
-    own group (R21: ``departments``, ``departments_pending``). Two queries whatever the number of
-    units."""
+    own group (R21: ``departments``, ``departments_pending``).
+
+    Every row for the printed ranking and the Excel file; with ``page`` (a page number, as the
+    page's ``?page=`` gives it) only that page's rows, ranked among all, and the ``page`` itself
+    (issue #17: a county has thousands). A fixed number of queries whatever the number of units."""
     if round_ is None:
         return {
             "scope": scope,
@@ -313,42 +339,28 @@ def ranking(*, scope: Scope, round_: Round | None) -> dict:
             "departments": [],
             "departments_pending": 0,
         }
-    finalised = Q(status=ScoringTask.Status.FINALISED)
-    # One query for the units and the county's functional departments (R21: their own group).
     tasks = _tasks_in(scope, round_)
-    if scope.kind != "county":
-        tasks = tasks.filter(unit__isnull=False)
-    rows, departments = [], []
-    for row in (
-        tasks.filter(finalised)
-        .order_by("-final_score", "unit__name", "department__order", "department__name", "pk")
-        .values(
-            "pk",
-            "final_score",
-            "grade",
-            "converted",
-            "committee_total",
-            "county_total",
-            unit_name=F("unit__name"),
-            community_name=F("unit__community__name"),
-            township_name=F("unit__community__township__name"),
-            department_name=F("department__name"),
-        )
-    ):
-        (rows if row["department_name"] is None else departments).append(row)
-    for group in (rows, departments):
-        rank, previous = 0, None
-        for index, row in enumerate(group, start=1):
-            if row["final_score"] != previous:
-                rank, previous = index, row["final_score"]
-            row["rank"] = rank
-    waiting = tasks.exclude(finalised).aggregate(
+    counts = dict(
+        tasks.filter(status=ScoringTask.Status.FINALISED, unit__isnull=False)
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    )
+    total = sum(counts.values())
+    units = _ranked(tasks, departments=False)
+    paged = None
+    if page is None:
+        rows = list(units)
+    else:
+        paginator = Paginator(units, per_page)
+        paginator.count = total  # known from the distribution: no COUNT query
+        paged = paginator.get_page(page)
+        rows = list(paged.object_list)
+    departments = list(_ranked(tasks, departments=True)) if scope.kind == "county" else []
+    waiting = tasks.exclude(status=ScoringTask.Status.FINALISED).aggregate(
         units=Count("pk", filter=Q(unit__isnull=False)), departments=Count("pk", filter=Q(department__isnull=False))
     )
     pending, departments_pending = waiting["units"], waiting["departments"]
-    counts: dict = {}
-    for row in rows:
-        counts[row["grade"]] = counts.get(row["grade"], 0) + 1
     labels = [band["label"] for band in round_.scheme.grade_bands]
     labels += sorted(k for k in counts if k not in labels)  # a grade outside today's bands (a correction)
     distribution = [(label, counts.get(label, 0)) for label in labels]
@@ -361,11 +373,12 @@ def ranking(*, scope: Scope, round_: Round | None) -> dict:
         "scope": scope,
         "round": round_,
         "rows": rows,
+        "page": paged,
         "distribution": distribution,
         "chart": chart,
         "chart_height": 16 + 26 * len(chart),
         "pending": pending,
-        "total": len(rows),
+        "total": total,
         "departments": departments,
         "departments_pending": departments_pending,
         "combination": rules.combination_text(round_.combination, round_.committee_weight),
@@ -381,10 +394,10 @@ def ranking_data_stamp(*, scope: Scope, round_: Round) -> object:
     return max(s for s in (round_.updated_at, round_.released_at, stamps["task"], stamps["correction"]) if s)
 
 
-def ranking_document(*, scope: Scope, round_: Round | None) -> dict:
+def ranking_document(*, scope: Scope, round_: Round | None, page=None) -> dict:
     """The context of the printed ranking (the PDF and the command line's files): the ranking,
-    its year, title and print time."""
-    data = ranking(scope=scope, round_=round_)
+    its year, title and print time (with ``page``: the ranking page's rows, see ``ranking``)."""
+    data = ranking(scope=scope, round_=round_, page=page)
     data.update(year=round_.year if round_ else None, printed_at=timezone.now())
     data["title"] = ranking_title(data)
     return data

@@ -29,7 +29,6 @@ from . import ranking_files, reports
 from .models import RankingFile
 
 PER_PAGE = 50
-RANKING_PER_PAGE = 100  # the ranking page shows this many rows a page; the PDF and Excel hold them all
 
 
 def _year(value, years: list[int]) -> int | None:
@@ -98,7 +97,7 @@ def unit_sheet_docx(request, pk: int):
     return docx_response(document.to_bytes(), name)
 
 
-def _ranking_data(request) -> dict:
+def _ranking_data(request, *, paged: bool = False) -> dict:
     kind, pk = request.GET.get("scope", ""), request.GET.get("id")
     if "pick" in request.GET:  # the page's one select: "township:5"
         kind, _sep, pk = request.GET["pick"].partition(":")
@@ -106,7 +105,8 @@ def _ranking_data(request) -> dict:
     years = reports.ranking_years(scope=scope)
     year = _year(request.GET.get("year"), years)
     round_ = reports.round_for(county=scope.county, year=year) if year is not None else None
-    data = reports.ranking_document(scope=scope, round_=round_)
+    page = (request.GET.get("page") or 1) if paged else None
+    data = reports.ranking_document(scope=scope, round_=round_, page=page)
     data.update(years=years, year=year)
     return data
 
@@ -137,21 +137,25 @@ def _scope_choices(user, scope) -> dict:
         townships = Township.objects.filter(pk=user.township_id)
     committees = (
         Committee.objects.filter(scope_q(user, Committee), is_active=True, community__township__county=scope.county)
-        .select_related("community__township")
         .order_by("community__township__name", "community__name")
+        .values_list("pk", "community__township__name", "name")
     )
-    return {"townships": list(townships), "committees": list(committees), "may_county": role in ("admin", "county")}
+    picked = scope.obj.pk if scope.kind == "committee" else None
+    return {
+        "townships": list(townships),
+        # (value, label, selected): a county lists hundreds, so the labels are made here
+        "committees": [(f"committee:{pk}", f"{township} · {name}", pk == picked) for pk, township, name in committees],
+        "may_county": role in ("admin", "county"),
+    }
 
 
 @login_required
 def ranking(request):
-    data = _ranking_data(request)
-    data.update(_scope_choices(request.user, data["scope"]))
-    data["pdf_async"] = _is_large(data)
     # A county has thousands of finalised units: the page shows them 100 at a time (ranks and the
     # distribution are of all of them); the PDF and the Excel file list every one.
-    data["page"] = Paginator(data["rows"], RANKING_PER_PAGE).get_page(request.GET.get("page"))
-    data["rows"] = data["page"].object_list
+    data = _ranking_data(request, paged=True)
+    data.update(_scope_choices(request.user, data["scope"]))
+    data["pdf_async"] = _is_large(data)
     data.update(_file_state(data["scope"], data["round"]))
     data["scope_query"] = _scope_query(data["scope"], data["round"])
     return render(request, "assessment/reports/ranking.html", data)

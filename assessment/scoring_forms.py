@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from committees.models import Community, Township
+from common.widgets import QuickSelect
 
 from .models import Round, RoundScorer, Scheme, ScoringTask
 
@@ -131,29 +132,37 @@ class ScoreForm(forms.Form):
 
 
 class TaskFilterForm(forms.Form):
-    township = forms.ModelChoiceField(label=_("镇/街道"), queryset=Township.objects.none(), required=False)
-    community = forms.ModelChoiceField(label=_("社区"), queryset=Community.objects.none(), required=False)
-    status = forms.ChoiceField(
-        label=_("状态"), choices=[("", _("全部"))] + list(ScoringTask.Status.choices), required=False
-    )
+    """The round page's filter. A county has hundreds of communities: the choices are (id, name)
+    pairs read in one query each, not model instances."""
+
+    township = forms.TypedChoiceField(label=_("镇/街道"), coerce=int, required=False, empty_value=None)
+    community = forms.TypedChoiceField(label=_("社区"), coerce=int, required=False, empty_value=None)
+    status = forms.ChoiceField(label=_("状态"), required=False)
 
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = Township.objects.filter(county_id=round.county_id).order_by("name")
-        self.fields["community"].queryset = Community.objects.filter(township__county_id=round.county_id).order_by(
-            "name"
+        townships = Township.objects.filter(county_id=round.county_id).order_by("name").values_list("pk", "name")
+        communities = (
+            Community.objects.filter(township__county_id=round.county_id).order_by("name").values_list("pk", "name")
         )
+        self.fields["township"].choices = [("", "---------"), *townships]
+        self.fields["community"].choices = [("", "---------"), *communities]
+        self.fields["status"].choices = [("", _("全部")), *ScoringTask.Status.choices]
         for f in self.fields.values():
-            f.widget.attrs["class"] = "form-select form-select-sm"
+            f.widget = QuickSelect(choices=f.choices, attrs={"class": "form-select form-select-sm"})
+
+    @property
+    def filters(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
 
     def apply(self, tasks):
         if not self.is_valid():
             return tasks
         data = self.cleaned_data
         if data.get("township"):
-            tasks = tasks.filter(unit__community__township=data["township"])
+            tasks = tasks.filter(unit__community__township_id=data["township"])
         if data.get("community"):
-            tasks = tasks.filter(unit__community=data["community"])
+            tasks = tasks.filter(unit__community_id=data["community"])
         if data.get("status"):
             tasks = tasks.filter(status=data["status"])
         return tasks

@@ -97,7 +97,10 @@ def round_detail(request, pk: int):
     filter_form = TaskFilterForm(request.GET or None, round=rnd)
     mine = sel.awaiting_me(user=user, round=rnd)  # R21: a named scorer's own to-do
     only_mine = request.GET.get("mine") == "1"
-    page = Paginator(filter_form.apply(mine if only_mine else tasks), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(filter_form.apply(mine if only_mine else tasks), PAGE_SIZE)
+    if not only_mine and not filter_form.filters:
+        paginator.count = sum(n for _s, _l, n in progress)  # counted already: no second COUNT of the round
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "round": rnd,
         "page": page,

@@ -199,7 +199,7 @@ def _measure_build(county, reviewer, n: int) -> None:
     ranking_file = ranking_files.ranking_file_request(actor=reviewer, round=round_, scope=scope)
 
     def build() -> RankingFile:
-        RankingFile.objects.filter(pk=ranking_file.pk).update(status=RankingFile.Status.QUEUED)
+        RankingFile.objects.filter(pk=ranking_file.pk).update(status=RankingFile.Status.QUEUED, attempts=0)
         return ranking_files.ranking_file_build(file_id=ranking_file.pk)
 
     times = []

@@ -180,7 +180,7 @@ def change_record(*, actor, meeting: Meeting, before: dict) -> ChangeNotice | No
     if batch.pk:
         message_cancel_pending(key_prefix=prefix)  # rewritten below (revived with the new text)
     told = set(baseline["attendees"])
-    everyone = list(meeting.attendees.select_related("user", "unit").order_by("pk"))
+    everyone = list(meeting.attendees.select_related("user", "unit", "post").order_by("pk"))
     attendees = [a for a in everyone if a.pk in told and notices.attendee_channel(a)]
     if lines:
         retime = baseline["starts_at"] != after["starts_at"]
